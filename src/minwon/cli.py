@@ -1,0 +1,160 @@
+"""The ``minwon`` command. Commands call service functions; none runs SQL itself.
+
+Domain commands live beside their domain (``<domain>/commands.py``) and are attached here.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from minwon.config import get_settings
+from minwon.core.errors import MinwonError
+
+app = typer.Typer(
+    help="minwon — municipal civil-service call center platform (민원 콜센터).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a clear error to stderr and exit with ``code``."""
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def init(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Also load the demo city and content from the data dir.")
+    ] = False,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Shared data folder (default: MINWON_DATA_DIR).")
+    ] = None,
+) -> None:
+    """Create or migrate the database at MINWON_DATABASE_URL (idempotent); --demo loads demo data."""
+    from minwon.db.migrate import upgrade
+    from minwon.db.session import get_engine, session_scope
+
+    settings = get_settings()
+    engine = get_engine()
+    upgrade(engine)
+    console.print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+    if demo:
+        from minwon.demo.seed import load_demo, print_summary
+
+        with session_scope() as db:
+            summary = load_demo(db=db, data_dir=data_dir or settings.data_dir, console=console)
+        print_summary(summary, console=Console())
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default MINWON_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default MINWON_PORT).")] = None,
+    workers: Annotated[
+        int, typer.Option(help="Server processes; >1 needs MINWON_BROKER_URL for live updates.")
+    ] = 1,
+) -> None:
+    """Serve the web app and API (uvicorn)."""
+    import uvicorn
+
+    settings = get_settings()
+    if workers > 1 and not settings.broker_url:
+        console.print(
+            "[yellow]warning:[/] several workers without MINWON_BROKER_URL: live updates stay per process"
+        )
+    uvicorn.run(
+        "minwon.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[
+        str,
+        typer.Option(help="counselor | supervisor | quality_manager | department_officer | administrator"),
+    ],
+    display_name: Annotated[str, typer.Option(help="Name shown in the app.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    pbx_agent_id: Annotated[str | None, typer.Option(help="Agent id the PBX reports (counselors).")] = None,
+) -> None:
+    """Create an account (the password is asked for, never echoed)."""
+    from minwon.accounts.service import create_user
+    from minwon.db.session import session_scope
+
+    with session_scope() as db:
+        user = create_user(
+            db=db,
+            username=username,
+            password=password,
+            role=role,
+            display_name=display_name,
+            pbx_agent_id=pbx_agent_id,
+        )
+        db.commit()
+        typer.echo(f"created {user.username} ({user.role.value})")
+
+
+pbx_app = typer.Typer(help="Telephony systems (PBX) allowed to send events.", no_args_is_help=True)
+app.add_typer(pbx_app, name="pbx")
+
+
+@pbx_app.command("token")
+def pbx_token(name: str) -> None:
+    """Create the PBX NAME or rotate its bearer token, and print the token once."""
+    from minwon.db.session import session_scope
+    from minwon.telephony.service import issue_pbx_token
+
+    with session_scope() as db:
+        typer.echo(issue_pbx_token(db=db, name=name))
+
+
+def _attach_domain_commands() -> None:
+    for module in (
+        "minwon.telephony.commands",
+        "minwon.quality.commands",
+        "minwon.cases.commands",
+        "minwon.knowledge.commands",
+    ):
+        try:
+            mod = import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        mod.register(app)
+
+
+_attach_domain_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except MinwonError as exc:
+        where = f" ({exc.field})" if exc.field else ""
+        console.print(f"[bold red]error{where}:[/] {exc.message}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

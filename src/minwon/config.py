@@ -1,0 +1,81 @@
+"""Settings from the environment (prefix ``MINWON_``).
+
+This module imports no other minwon code so that anything may depend on it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Repository root when running from a checkout (``src/minwon/config.py`` → three levels up).
+CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+#: Development data-encryption key (base64 of 32 bytes); refused in production.
+DEV_DATA_KEY = "dev1:bWlud29uLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyE="
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{(Path.cwd() / 'var' / 'minwon.db').as_posix()}"
+
+
+class Settings(BaseSettings):
+    """Deployment settings.
+
+    Every field is read from ``MINWON_<FIELD>`` (e.g. ``MINWON_DATABASE_URL``).
+    In ``production`` mode the secrets must not be left at their development defaults
+    (a :class:`ValueError` is raised at start-up naming the setting).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="MINWON_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = Field(default_factory=_default_database_url)
+    #: Folder with the shared real data sets (call records, Q&A, KMA) — never committed.
+    data_dir: Path = CHECKOUT_ROOT.parent / "shared" / "data"
+    #: Signs session tokens and derives the caller-number pseudonymisation key.
+    secret_key: str = DEV_SECRET_KEY
+    #: Comma-separated ``key_id:base64key`` (32-byte AES keys); the first encrypts, all decrypt (rotation).
+    data_keys: str = DEV_DATA_KEY
+    #: ``None`` → in-process live updates; ``redis://…`` or ``postgresql://…`` (LISTEN/NOTIFY) for several
+    #: processes.
+    broker_url: str | None = None
+    timezone: str = "Asia/Seoul"
+    default_locale: Literal["ko", "en"] = "ko"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Idle session lifetime in minutes (an 8-hour shift plus margin).
+    session_ttl_minutes: int = 600
+    #: Failed sign-ins in a row that lock an account, and for how long (minutes).
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    #: Service-level threshold in seconds (the y of SL x/y) when a queue sets none.
+    sl_threshold_s: int = 20
+    #: Window for the repeat-caller warning on the desk, in days.
+    repeat_window_days: int = 7
+    #: Set the Secure flag on cookies (enable behind HTTPS).
+    secure_cookies: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key == DEV_SECRET_KEY:
+                raise ValueError("MINWON_SECRET_KEY is left at its development default; set a random value")
+            if self.data_keys == DEV_DATA_KEY:
+                raise ValueError("MINWON_DATA_KEYS is left at its development default; generate a key")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once; tests call ``get_settings.cache_clear()``)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Contacts (상담): what the counselor records about one interaction."""

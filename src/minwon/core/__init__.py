@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: errors, clock, crypto, audit, auth, i18n, live events."""

@@ -1,0 +1,1 @@
+"""Database: engine, sessions, declarative base, portable types and migrations."""

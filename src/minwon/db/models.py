@@ -1,0 +1,21 @@
+"""Imports every domain's models so that metadata (and Alembic) sees all tables."""
+
+from minwon.accounts import models as accounts_models
+from minwon.cases import models as cases_models
+from minwon.contacts import models as contacts_models
+from minwon.core import models as core_models
+from minwon.db.base import Base
+from minwon.knowledge import models as knowledge_models
+from minwon.org import models as org_models
+from minwon.telephony import models as telephony_models
+
+__all__ = [
+    "Base",
+    "accounts_models",
+    "cases_models",
+    "contacts_models",
+    "core_models",
+    "knowledge_models",
+    "org_models",
+    "telephony_models",
+]

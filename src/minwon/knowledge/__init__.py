@@ -1,0 +1,1 @@
+"""Knowledge base of standard answers (표준 답변)."""

@@ -1,0 +1,98 @@
+"""ASGI application factory: assembles the routers. Nothing imports this module."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from minwon import __version__
+from minwon.config import get_settings
+from minwon.core.errors import MinwonError
+from minwon.core.i18n import gettext
+from minwon.web import auth_pages
+from minwon.web.deps import CsrfFailed, LoginRequired
+from minwon.web.templating import TEMPLATE_DIR, render, request_locale
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def create_app() -> FastAPI:
+    """Build the app: pages, JSON API (``/api/v1``), static files and error handlers."""
+    get_settings()  # fail fast on bad settings (e.g. default secrets in production)
+    app = FastAPI(title="minwon", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.mount("/static", StaticFiles(directory=TEMPLATE_DIR.parent / "static"), name="static")
+    app.include_router(auth_pages.router)
+    _register_domain_routers(app)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, _exc: LoginRequired) -> Response:
+        if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
+            return JSONResponse({"error": "LoginRequired", "message": "sign in first"}, status_code=401)
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
+        msg = gettext(request_locale(request), "The form is out of date (security token). Reload the page.")
+        return JSONResponse({"error": "CsrfFailed", "message": msg}, status_code=403)
+
+    @app.exception_handler(MinwonError)
+    async def _domain_error(request: Request, exc: MinwonError) -> Response:
+        if _wants_html(request) and not request.headers.get("hx-request"):
+            msg = gettext(request_locale(request), exc.message)
+            return render(request, "error.html", {"message": msg}, status_code=exc.status_code)
+        return JSONResponse(exc.as_dict(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "form")),
+                "message": e["msg"],
+            }
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": None, "message": "invalid input"}
+        return JSONResponse(
+            {
+                "error": "ValidationError",
+                "message": f"{first['field']}: {first['message']}",
+                "field": first["field"],
+                "errors": errors,
+            },
+            status_code=422,
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def _register_domain_routers(app: FastAPI) -> None:
+    """Each domain contributes a JSON router and/or pages; imported here only."""
+    from importlib import import_module
+
+    for module in (
+        "minwon.telephony.router",
+        "minwon.contacts.router",
+        "minwon.knowledge.router",
+        "minwon.cases.router",
+        "minwon.org.router",
+        "minwon.quality.router",
+        "minwon.web.desk",
+        "minwon.web.supervisor",
+        "minwon.web.admin",
+        "minwon.web.live",
+    ):
+        try:
+            mod = import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        app.include_router(mod.router)

@@ -1,0 +1,1 @@
+"""The center's organisation: departments, contact categories (taxonomy) and queues."""

@@ -1,0 +1,1 @@
+"""Telephony: PBX events in, calls stored, screen-pops out."""

@@ -1,0 +1,51 @@
+"""Telephony event payloads (``POST /api/v1/telephony/events``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from minwon.telephony.models import CallEventType
+
+
+class TelephonyEvent(BaseModel):
+    """One PBX event. Timestamps must carry a UTC offset (ISO 8601).
+
+    ``queue_wait_s``/``talk_s`` (seconds) are the PBX's own measures when it has them (Asterisk's
+    queue_log reports hold time and call time); otherwise minwon derives them from the timestamps.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    event: CallEventType
+    call_id: str = Field(min_length=1, max_length=120, description="the PBX's identifier of the call")
+    occurred_at: AwareDatetime
+    entered_at: AwareDatetime | None = Field(None, description="when the call entered the PBX (IVR entry)")
+    caller: str | None = Field(None, max_length=40, description="caller number; omit when withheld")
+    queue: str | None = Field(None, max_length=40, description="queue code")
+    agent: str | None = Field(None, max_length=40, description="the PBX's agent id")
+    queue_wait_s: int | None = Field(None, ge=0, le=86_400)
+    talk_s: int | None = Field(None, ge=0, le=86_400)
+    priority: int | None = Field(None, ge=0, le=9)
+
+
+class EventOutcome(BaseModel):
+    index: int
+    call_id: str
+    status: str = Field(description="accepted | duplicate | rejected")
+    message: str | None = None
+    field: str | None = None
+
+
+class IngestResult(BaseModel):
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    outcomes: list[EventOutcome] = Field(default_factory=list)
+
+
+def ensure_aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("timestamp needs a UTC offset")
+    return value

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the agent desk, supervisor and admin pages."""
