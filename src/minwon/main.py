@@ -48,18 +48,12 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(_request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "form")),
-                "message": e["msg"],
-            }
-            for e in exc.errors()
-        ]
+        errors = _field_errors(exc)
         first = errors[0] if errors else {"field": None, "message": "invalid input"}
         return JSONResponse(
             {
                 "error": "ValidationError",
-                "message": f"{first['field']}: {first['message']}",
+                "message": f"{first['field']}: {first['message']}" if first["field"] else str(first["message"]),
                 "field": first["field"],
                 "errors": errors,
             },
@@ -71,6 +65,24 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, str | None]]:
+    """Validation errors as ``{field, message}``, the field named as the client sent it.
+
+    Union branches (``TelephonyEvent`` vs ``list[TelephonyEvent]``) add type names to the location;
+    they are dropped, and errors that name a field come first.
+    """
+    out: list[dict[str, str | None]] = []
+    for err in exc.errors():
+        parts = [
+            str(p) for p in err["loc"]
+            if p not in ("body", "query", "form", "path", "header") and not (isinstance(p, str) and (p[:1].isupper() or "[" in p))
+        ]
+        item: dict[str, str | None] = {"field": ".".join(parts) or None, "message": str(err["msg"])}
+        if item not in out:
+            out.append(item)
+    return sorted(out, key=lambda e: e["field"] is None)
 
 
 def _register_domain_routers(app: FastAPI) -> None:
