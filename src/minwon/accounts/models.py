@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from minwon.core.clock import utcnow
+from minwon.core.i18n import N_
 from minwon.db.base import Base, UTCDateTime
 
 
@@ -18,6 +19,16 @@ class Role(StrEnum):
     QUALITY_MANAGER = "quality_manager"
     DEPARTMENT_OFFICER = "department_officer"
     ADMINISTRATOR = "administrator"
+
+
+#: Role names for the UI (translated where shown).
+ROLE_LABELS = {
+    Role.COUNSELOR: N_("counselor"),
+    Role.SUPERVISOR: N_("supervisor"),
+    Role.QUALITY_MANAGER: N_("quality_manager"),
+    Role.DEPARTMENT_OFFICER: N_("department_officer"),
+    Role.ADMINISTRATOR: N_("administrator"),
+}
 
 
 class User(Base):

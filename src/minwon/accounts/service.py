@@ -20,13 +20,14 @@ from minwon.core.audit import record_audit
 from minwon.core.clock import utcnow
 from minwon.core.crypto import random_token, token_digest
 from minwon.core.errors import AuthenticationFailed, Conflict, ValidationError
+from minwon.core.i18n import N_
 
 _hasher = PasswordHasher()
 #: Used to spend the same time on unknown usernames as on real ones.
 _DUMMY_HASH = _hasher.hash("minwon-dummy-password")
 MIN_PASSWORD_LENGTH = 10
-INVALID_CREDENTIALS = "Invalid username or password."
-ACCOUNT_LOCKED = "This account is locked after repeated failed sign-ins. Try again later."
+INVALID_CREDENTIALS = N_("Invalid username or password.")
+ACCOUNT_LOCKED = N_("This account is locked after repeated failed sign-ins. Try again later.")
 
 
 def hash_password(password: str) -> str:

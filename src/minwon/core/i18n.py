@@ -38,3 +38,8 @@ def gettext(locale: str, message: str) -> str:
 
 def ngettext(locale: str, singular: str, plural: str, n: int) -> str:
     return translations(locale).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark ``message`` for extraction without translating it here (translated where shown)."""
+    return message
