@@ -232,3 +232,21 @@ def _apply(*, db: Session, pbx: Pbx, ev: TelephonyEvent, batch: _Batch) -> str:
             )
         )
     return "accepted"
+
+
+def get_or_create_pbx(*, db: Session, name: str) -> Pbx:
+    """The PBX row ``name``, created (active, with an unknown random token) if missing. Commits on create.
+
+    Unlike :func:`issue_pbx_token` it never rotates an existing token, so an in-process sender (such as
+    ``minwon replay``) can use the row without breaking a PBX that already posts with its token.
+    Raises ValidationError for an empty or over-long name.
+    """
+    name = name.strip()
+    if not name or len(name) > 60:
+        raise ValidationError("PBX name must be 1–60 characters", field="name")
+    pbx = db.scalar(select(Pbx).where(Pbx.name == name))
+    if pbx is None:
+        pbx = Pbx(name=name, token_digest=token_digest(random_token()))
+        db.add(pbx)
+        db.commit()
+    return pbx
