@@ -1,0 +1,1 @@
+"""Quality: contact-center indicators (service level, ASA, AHT, abandonment) computed from calls."""
