@@ -1,0 +1,51 @@
+"""``minwon kb …``: the knowledge base from the command line."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the ``kb`` command group to the ``minwon`` command."""
+    kb_app = typer.Typer(help="Knowledge base (standard answers).", no_args_is_help=True)
+    app.add_typer(kb_app, name="kb")
+
+    @kb_app.command("search")
+    def kb_search(
+        text: Annotated[str, typer.Argument(help='Search text, e.g. "자동차세 연납".')],
+        as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, not a table.")] = False,
+        limit: Annotated[int, typer.Option(min=1, max=100, help="At most this many results.")] = 10,
+    ) -> None:
+        """Search published articles; best first (title 3, keywords 2, body 1 per matched term)."""
+        from minwon.db.session import session_scope
+        from minwon.knowledge.service import search_articles
+
+        with session_scope() as db:
+            hits = search_articles(db=db, query=text, limit=limit)
+        if as_json:
+            rows = [
+                {
+                    "article_id": h.article_id,
+                    "version": h.version,
+                    "title": h.title,
+                    "score": h.score,
+                    "snippet": h.snippet,
+                    "category": h.category_name,
+                }
+                for h in hits
+            ]
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        table = Table(title=f"{len(hits)} result(s)")
+        for column in ("id", "v", "score", "category", "title", "snippet"):
+            table.add_column(column)
+        for h in hits:
+            table.add_row(
+                str(h.article_id), str(h.version), str(h.score), h.category_name or "", h.title, h.snippet
+            )
+        Console().print(table)
