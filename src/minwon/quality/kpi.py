@@ -21,7 +21,7 @@ CALLS = "calls"
 @dataclass(frozen=True)
 class KpiDefinition:
     """An indicator: code ``name``, its label (English msgid, translated in the UI) and Korean label,
-    the formula in words and the unit (``calls``, ``ratio`` 0–1, ``seconds``)."""
+    the formula in words (English msgid) and the unit (``calls``, ``ratio`` 0–1, ``seconds``)."""
 
     name: str
     label: str
@@ -32,29 +32,37 @@ class KpiDefinition:
 
 DEFINITIONS: tuple[KpiDefinition, ...] = (
     KpiDefinition(
-        "offered", N_("Offered"), "인입", "answered + abandoned (IVR-only and phantom calls excluded)", CALLS
+        "offered",
+        N_("Offered"),
+        "인입",
+        N_("answered + abandoned (IVR-only and phantom calls excluded)"),
+        CALLS,
     ),
-    KpiDefinition("answered", N_("Answered"), "응대", "calls with an answer time", CALLS),
-    KpiDefinition("abandoned", N_("Abandoned"), "포기", "callers who hung up while queued", CALLS),
+    KpiDefinition("answered", N_("Answered"), "응대", N_("calls with an answer time"), CALLS),
+    KpiDefinition("abandoned", N_("Abandoned"), "포기", N_("callers who hung up while queued"), CALLS),
     KpiDefinition(
         "service_level",
         N_("Service level"),
         "서비스 레벨",
-        "answered with queue wait ≤ threshold ÷ offered",
+        N_("answered with queue wait ≤ threshold ÷ offered"),
         RATIO,
     ),
     KpiDefinition(
-        "asa_s", N_("Average speed of answer"), "평균 응답 시간", "mean queue wait of answered calls", SECONDS
+        "asa_s",
+        N_("Average speed of answer"),
+        "평균 응답 시간",
+        N_("mean queue wait of answered calls"),
+        SECONDS,
     ),
     KpiDefinition(
         "aht_s",
         N_("Average handle time"),
         "평균 처리 시간",
-        "mean of talk + hold + after-call work over answered calls that ended",
+        N_("mean of talk + hold + after-call work over answered calls that ended"),
         SECONDS,
     ),
-    KpiDefinition("abandonment_rate", N_("Abandonment rate"), "포기율", "abandoned ÷ offered", RATIO),
-    KpiDefinition("answer_rate", N_("Answer rate"), "응대율", "answered ÷ offered", RATIO),
+    KpiDefinition("abandonment_rate", N_("Abandonment rate"), "포기율", N_("abandoned ÷ offered"), RATIO),
+    KpiDefinition("answer_rate", N_("Answer rate"), "응대율", N_("answered ÷ offered"), RATIO),
 )
 BY_NAME: dict[str, KpiDefinition] = {d.name: d for d in DEFINITIONS}
 

@@ -1,0 +1,95 @@
+"""The supervisor page: roles, tiles with hand-computed values, interval and queue tables, the panel."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from minwon.core.i18n import gettext
+from tests.factories import PASSWORD, make_user
+from tests.quality.support import DAY, ingest_sample_day
+
+
+def _sign_in(client: TestClient, username: str) -> None:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    r = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+
+
+def _tile(html: str, testid: str) -> str:
+    match = re.search(rf'data-testid="{testid}".*?class="kpi-value">([^<]*)<', html, re.S)
+    assert match, f"tile {testid} missing"
+    return match.group(1).strip()
+
+
+def test_counselor_gets_403_and_anonymous_is_sent_to_login(client: TestClient, db: Session) -> None:
+    r = client.get("/supervisor", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    make_user(db, "counselor1", role="counselor")
+    _sign_in(client, "counselor1")
+    assert client.get("/supervisor", headers={"accept": "text/html"}).status_code == 403
+    assert client.get(f"/supervisor/panel?day={DAY}").status_code == 403
+
+
+def test_supervisor_sees_the_day_with_hand_computed_tiles(client: TestClient, db: Session) -> None:
+    ingest_sample_day(db)
+    make_user(db, "super1", role="supervisor")
+    _sign_in(client, "super1")
+    r = client.get(f"/supervisor?day={DAY}&interval=30")
+    assert r.status_code == 200
+    html = r.text
+    assert _tile(html, "kpi-offered") == "3"
+    assert _tile(html, "kpi-answered") == "2"
+    assert _tile(html, "kpi-abandoned") == "1"
+    assert _tile(html, "kpi-service-level") == "33.3%"
+    assert _tile(html, "kpi-asa") == "25.0"
+    assert _tile(html, "kpi-aht") == "210.0"
+    assert _tile(html, "kpi-abandonment-rate") == "33.3%"
+    # Labels go through the Korean catalogue (the default locale).
+    assert gettext("ko", "Service level") in html and gettext("ko", "Abandonment rate") in html
+    # Interval table: 09:00–09:30 has c1 and c2 offered and answered; 09:30–10:00 has c3 abandoned.
+    row_0900 = re.search(r'data-interval-start="09:00">(.*?)</tr>', html, re.S)
+    assert row_0900 and re.findall(r'class="num">([^<]*)<', row_0900.group(1))[:3] == ["2", "2", "0"]
+    row_0930 = re.search(r'data-interval-start="09:30">(.*?)</tr>', html, re.S)
+    assert row_0930 and re.findall(r'class="num">([^<]*)<', row_0930.group(1))[:3] == ["1", "0", "1"]
+    # Chart and queue table.
+    assert "<svg" in html and 'class="bar-offered"' in html
+    queue_row = re.search(r'data-queue="general">(.*?)</tr>', html, re.S)
+    assert queue_row and "일반 상담" in queue_row.group(1)
+    assert re.findall(r'class="num">([^<]*)<', queue_row.group(1))[:3] == ["3", "2", "1"]
+    # Live refresh wiring.
+    assert 'src="/static/supervisor.js"' in html
+    assert f'data-day="{DAY}"' in html and 'data-interval="30"' in html
+    assert client.get("/static/supervisor.js").status_code == 200
+
+
+def test_panel_is_a_fragment_and_quality_manager_may_see_it(client: TestClient, db: Session) -> None:
+    ingest_sample_day(db)
+    make_user(db, "qm1", role="quality_manager")
+    _sign_in(client, "qm1")
+    r = client.get(f"/supervisor/panel?day={DAY}&interval=60")
+    assert r.status_code == 200
+    assert "<html" not in r.text
+    assert _tile(r.text, "kpi-offered") == "3"
+    assert 'data-interval-start="09:00"' in r.text and 'data-interval-start="09:30"' not in r.text
+
+
+def test_empty_day_and_bad_parameters(client: TestClient, db: Session) -> None:
+    make_user(db, "admin1", role="administrator")
+    _sign_in(client, "admin1")
+    r = client.get("/supervisor?day=2026-01-05")
+    assert r.status_code == 200
+    assert _tile(r.text, "kpi-offered") == "0"
+    assert _tile(r.text, "kpi-service-level") == "—"
+    bad_day = client.get("/supervisor?day=2026-13-40")
+    assert bad_day.status_code == 422 and bad_day.json()["field"] == "day"
+    bad_interval = client.get(f"/supervisor/panel?day={DAY}&interval=7")
+    assert bad_interval.status_code == 422 and bad_interval.json()["field"] == "interval"
