@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import shutil
+from collections.abc import Callable
+from datetime import date
 
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from minwon.core.i18n import gettext
+from minwon.db.session import make_engine
+from minwon.telephony.commands import ensure_replay_queues, http_sender, replay_day
+from minwon.telephony.replay import DEFAULT_QUEUE_MAP, read_day
+from minwon.telephony.service import issue_pbx_token
 from tests.factories import PASSWORD, make_user
 from tests.quality.support import DAY, ingest_sample_day
+from tests.telephony.test_replay_ingest import CSV_TEXT
 
 
 def _sign_in(client: TestClient, username: str) -> None:
@@ -93,3 +105,52 @@ def test_empty_day_and_bad_parameters(client: TestClient, db: Session) -> None:
     assert bad_day.status_code == 422 and bad_day.json()["field"] == "day"
     bad_interval = client.get(f"/supervisor/panel?day={DAY}&interval=7")
     assert bad_interval.status_code == 422 and bad_interval.json()["field"] == "interval"
+
+
+CHROMIUM = os.environ.get("MINWON_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.browser
+def test_page_refreshes_live_when_calls_of_the_shown_day_arrive(
+    fresh_database_url: str, start_server: Callable[..., str]
+) -> None:
+    """A real server and headless Chromium: the replay POSTs events over HTTP, the server publishes
+    ``calls_changed`` for 1999-08-02, and the open page re-fetches its panel without a reload."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    engine = make_engine(fresh_database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        make_user(session, "super1", role="supervisor")
+        ensure_replay_queues(db=session, queue_map=DEFAULT_QUEUE_MAP)
+        token = issue_pbx_token(db=session, name="replay")
+    engine.dispose()
+    base = start_server(fresh_database_url)
+
+    with sync_api.sync_playwright() as p:
+        try:
+            browser = p.chromium.launch()
+        except Exception:
+            if not CHROMIUM:
+                pytest.skip(
+                    "no Chromium for Playwright (run `playwright install chromium` or set MINWON_CHROMIUM)"
+                )
+            browser = p.chromium.launch(executable_path=CHROMIUM)
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", "super1")
+        page.fill("input[name=password]", PASSWORD)
+        page.press("input[name=password]", "Enter")
+        page.wait_for_url(f"{base}/supervisor")
+        page.goto(f"{base}/supervisor?day=1999-08-02")
+        offered = page.get_by_test_id("kpi-offered").locator(".kpi-value")
+        sync_api.expect(offered).to_have_text("0")
+        sync_api.expect(page.locator("#sv-live")).to_have_attribute("data-state", "live")
+
+        day_replay = read_day(io.StringIO(CSV_TEXT), day=date(1999, 8, 2))
+        with httpx.Client(timeout=30) as http:
+            totals = replay_day(day_replay, send=http_sender(client=http, url=base, token=token), speed=0)
+        assert totals.accepted == 11 and totals.rejected == 0
+
+        sync_api.expect(offered).to_have_text("4")
+        sync_api.expect(page.get_by_test_id("kpi-service-level").locator(".kpi-value")).to_have_text("25.0%")
+        browser.close()

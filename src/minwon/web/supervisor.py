@@ -86,7 +86,7 @@ def _chart(intervals: list[dict[str, Any]]) -> dict[str, Any]:
                 "y_answered": CHART_HEIGHT - answered_h,
                 "h_offered": offered_h,
                 "h_answered": answered_h,
-                "label_x": x + CHART_SLOT / 2,
+                "label_x": x + 1,
                 "show_label": row["start"].endswith(":00") and int(row["start"][:2]) % 3 == 0,
                 **row,
             }
@@ -98,7 +98,7 @@ def panel_context(*, db: Session, day: date, interval: int) -> dict[str, Any]:
     """Everything the panel shows for ``day`` with intervals of ``interval`` minutes."""
     kpis = day_kpis(db=db, day=day)
     intervals = interval_kpis(db=db, day=day, minutes=interval)
-    active = [i for i, row in enumerate(intervals) if row["offered"] or row["ended_in_ivr"]]
+    active = [i for i, row in enumerate(intervals) if row["offered"]]
     table_rows = intervals[active[0] : active[-1] + 1] if active else []
     return {
         "day": day.isoformat(),
@@ -107,7 +107,7 @@ def panel_context(*, db: Session, day: date, interval: int) -> dict[str, Any]:
         "tiles": [(name, testid, BY_NAME[name]) for name, testid in TILES],
         "intervals": table_rows,
         "chart": _chart(intervals),
-        "queues": queue_kpis(db=db, first_day=day),
+        "queues": [row for row in queue_kpis(db=db, first_day=day) if row["offered"]],
         "fmt": format_value,
     }
 
