@@ -248,3 +248,28 @@ def test_supervisor_stream_needs_a_supervisor_role(
         denied = counselor.get("/live/supervisor")
         assert denied.status_code == 403
         assert denied.json()["error"] == "PermissionDenied"
+
+
+def test_closing_the_stream_releases_the_subscription(
+    fresh_database_url: str, start_server: Callable[..., str]
+) -> None:
+    """A closed desk stops listening: Redis counts no subscriber of its channel any more."""
+    world = _seed(fresh_database_url)
+    broker = _broker_url("redis", fresh_database_url)
+    server = start_server(world.url, MINWON_BROKER_URL=broker)
+    channel = f"desk:{world.counselor_id}"
+    monitor = redis.Redis.from_url(broker, socket_timeout=WAIT_S)
+
+    def subscribers() -> int:
+        return int(dict(monitor.pubsub_numsub(channel))[channel.encode()])
+
+    baseline = subscribers()  # other test runs on this Redis may use the same channel name
+    with _signed_in(server, "counselor1") as counselor:
+        with counselor.stream("GET", "/live/desk") as response:
+            Sse(response).until("subscribed")
+            assert subscribers() == baseline + 1
+        deadline = time.monotonic() + WAIT_S
+        while subscribers() > baseline and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert subscribers() == baseline
+    monitor.close()

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -100,7 +101,7 @@ def encode_message(channel: str, message: dict[str, Any]) -> str:
     return payload
 
 
-def _offer(queue: asyncio.Queue[dict[str, Any] | None], item: dict[str, Any] | None) -> None:
+def offer(queue: asyncio.Queue[dict[str, Any] | None], item: dict[str, Any] | None) -> None:
     """Put without blocking; a full queue (stalled client) loses its oldest message."""
     while True:
         try:
@@ -129,7 +130,7 @@ class InProcessBroker:
             if channel in channels and not loop.is_closed():
                 # each subscriber gets its own copy: a consumer that mutates a message harms no other
                 with contextlib.suppress(RuntimeError):  # loop closed meanwhile
-                    loop.call_soon_threadsafe(_offer, queue, json.loads(payload))
+                    loop.call_soon_threadsafe(offer, queue, json.loads(payload))
 
     async def subscribe(self, channels: list[str]) -> AsyncIterator[dict[str, Any]]:
         names = [check_channel(c) for c in channels]
@@ -227,7 +228,7 @@ class _Hub:
         if not isinstance(message, dict):
             return
         for queue in list(self.subs.get(channel, ())):
-            _offer(queue, dict(message))
+            offer(queue, dict(message))
 
     async def _run(self) -> None:
         try:
@@ -257,7 +258,7 @@ class _Hub:
                     future.exception()  # retrieved here so an unawaited one is not reported
             for queues in self.subs.values():
                 for queue in queues:
-                    _offer(queue, None)
+                    offer(queue, None)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.listener.close(), COMMAND_TIMEOUT_S)
 
@@ -328,11 +329,13 @@ class _RedisListener(_Listener):
 
     async def listen(self, channel: str, deliver: Deliver) -> None:
         await self.pubsub.subscribe(channel)
-        # the subscription is active once Redis confirms it; messages read meanwhile are delivered
+        # The subscription is active once Redis confirms it; messages read meanwhile are delivered.
+        # get_message also answers None for a health-check PONG, so only the deadline means failure
+        # (the hub bounds this call with COMMAND_TIMEOUT_S).
         while True:
-            msg = await self.pubsub.get_message(timeout=COMMAND_TIMEOUT_S)
+            msg = await self.pubsub.get_message(timeout=POLL_S)
             if msg is None:
-                raise BrokerUnavailable(f"Redis did not confirm the subscription to {channel}")
+                continue
             if msg["type"] == "message":
                 deliver(_text(msg["channel"]), msg["data"])
             elif msg["type"] == "subscribe" and _text(msg["channel"]) == channel:
@@ -404,6 +407,11 @@ _PG_OPTIONS: dict[str, Any] = {
 }
 
 
+def listener_application_name() -> str:
+    """``application_name`` of this process's listening connection, as seen in pg_stat_activity."""
+    return f"minwon-live-listen:{os.getpid()}"
+
+
 class _PgListener(_Listener):
     def __init__(self, url: str) -> None:
         self.url = url
@@ -412,7 +420,7 @@ class _PgListener(_Listener):
 
     async def open(self) -> None:
         self.conn = await psycopg.AsyncConnection.connect(
-            self.url, autocommit=True, **{**_PG_OPTIONS, "application_name": "minwon-live-listen"}
+            self.url, autocommit=True, **{**_PG_OPTIONS, "application_name": listener_application_name()}
         )
 
     def _conn(self) -> psycopg.AsyncConnection[Any]:
@@ -537,10 +545,12 @@ def reset_broker() -> None:
 def publish(channel: str, message: dict[str, Any]) -> None:
     """Publish ``message`` on ``channel``; never raises.
 
-    Call after the write it announces has committed. A broker failure (or an oversized or bad
-    message) is logged — channel, message type and error only, never the content — and the message
-    is dropped; for ``PUBLISH_BACKOFF_S`` seconds after a failure further messages are dropped
-    without trying, so an outage does not slow the caller down message by message.
+    Call after the write it announces has committed, from sync code (FastAPI runs sync routes in
+    worker threads): with Redis or PostgreSQL this blocks for the round trip (at most the timeouts
+    above); from async code use ``await asyncio.to_thread(publish, …)``. A broker failure (or an
+    oversized or bad message) is logged — channel, message type and error only, never the content —
+    and the message is dropped; for ``PUBLISH_BACKOFF_S`` seconds after a failure further messages
+    are dropped without trying, so an outage does not slow the caller down message by message.
     """
     global _suspended_until, _dropped
     kind = message.get("type") if isinstance(message, dict) else None

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from minwon.accounts.models import Role, User
 from minwon.core.i18n import gettext
-from minwon.core.live import SUBSCRIBED, get_broker
+from minwon.core.live import SUBSCRIBED, SUBSCRIBER_QUEUE, get_broker, offer
 from minwon.db.deps import DbSession
 from minwon.web.deps import CurrentUser, require_roles
 from minwon.web.templating import request_locale
@@ -59,7 +59,7 @@ class _Subscription:
 
     def __init__(self, channels: list[str]) -> None:
         self.channels = channels
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
         self.ready = asyncio.Event()
         self.task = asyncio.create_task(self._pump())
 
@@ -69,7 +69,7 @@ class _Subscription:
             async for message in stream:
                 if message.get("type") == SUBSCRIBED:
                     self.ready.set()
-                self.queue.put_nowait(message)
+                offer(self.queue, message)  # a stalled client loses its oldest messages
         finally:
             await stream.aclose()  # type: ignore[attr-defined]
 
@@ -104,7 +104,8 @@ async def _event_stream(request: Request, sub: _Subscription) -> AsyncIterator[s
                     yield ": heartbeat\n\n"
                     last_sent = loop.time()
                 continue
-            yield format_event(message)
+            if message is not None:
+                yield format_event(message)
             last_sent = loop.time()
     finally:
         await sub.close()
