@@ -79,6 +79,9 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level="info",
+        # open live-update streams never finish by themselves; end them 5 s into a shutdown
+        # (browsers reconnect to the next server)
+        timeout_graceful_shutdown=5,
     )
 
 

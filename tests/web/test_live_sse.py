@@ -11,9 +11,13 @@ import contextlib
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,6 +32,7 @@ from minwon.db.session import make_engine
 from minwon.org.service import ensure_queue
 from minwon.telephony.models import Call
 from minwon.telephony.service import issue_pbx_token
+from tests.conftest import free_port
 
 PASSWORD = "correct-horse-battery"
 WAIT_S = 10.0
@@ -273,3 +278,42 @@ def test_closing_the_stream_releases_the_subscription(
             time.sleep(0.1)
         assert subscribers() == baseline
     monitor.close()
+
+
+def test_server_shutdown_ends_open_streams(fresh_database_url: str, tmp_path: Path) -> None:
+    """SIGTERM stops ``minwon serve`` even while a desk stream is open (streams never end on their
+    own; uvicorn would otherwise wait for them forever)."""
+    world = _seed(fresh_database_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "MINWON_DATABASE_URL": world.url,
+        "MINWON_ENVIRONMENT": "test",
+        "MINWON_BROKER_URL": "",
+    }
+    with (tmp_path / "server.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "minwon.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.2)
+        with _signed_in(base, "counselor1") as counselor, counselor.stream("GET", "/live/desk") as response:
+            stream = Sse(response)
+            stream.until("subscribed")
+            proc.send_signal(signal.SIGTERM)
+            # the client keeps the stream open: the server must end it, not wait for the client
+            assert proc.wait(timeout=30) is not None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
