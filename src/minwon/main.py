@@ -97,6 +97,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         "minwon.org.router",
         "minwon.quality.router",
         "minwon.web.desk",
+        "minwon.web.cases_pages",
         "minwon.web.supervisor",
         "minwon.web.admin",
         "minwon.web.live",

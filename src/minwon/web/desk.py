@@ -1,0 +1,352 @@
+"""The counselor's desk: screen-pop, contact form, knowledge search and callbacks on one screen.
+
+Routes are thin: they parse form values (bad values become ``ValidationError`` naming the field and
+are shown beside that field) and call ``contacts.service``. Partials answer htmx requests; the same
+POST without htmx re-renders the whole desk, so the form also works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import ModuleType
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from minwon.accounts.models import Role, User
+from minwon.cases.deadlines import PetitionType
+from minwon.cases.models import Case
+from minwon.cases.service import DEFAULT_PETITION_TYPE, DESK_PETITION_TYPES
+from minwon.contacts.models import Callback, Channel, Contact, Outcome
+from minwon.contacts.service import (
+    caller_history,
+    complete_callback,
+    current_call,
+    default_callback_due,
+    get_call_for_agent,
+    list_my_callbacks_due,
+    record_contact,
+)
+from minwon.core.clock import local_zone, to_local, utcnow
+from minwon.core.crypto import mask_phone
+from minwon.core.errors import MinwonError, ValidationError
+from minwon.core.i18n import N_, gettext
+from minwon.db.deps import DbSession
+from minwon.org.models import Category, Queue
+from minwon.org.service import list_categories, list_departments
+from minwon.web.deps import CsrfChecked, client_ip, require_roles
+from minwon.web.templating import render, request_locale
+
+router = APIRouter(prefix="/desk", tags=["desk"], include_in_schema=False)
+
+DeskUser = Annotated[User, Depends(require_roles(Role.COUNSELOR, Role.SUPERVISOR))]
+
+#: Outcome → (label msgid, Alt+key shown on screen).
+OUTCOME_KEYS: dict[Outcome, tuple[str, str]] = {
+    Outcome.RESOLVED: (N_("Resolved"), "R"),
+    Outcome.TRANSFERRED: (N_("Transferred"), "T"),
+    Outcome.CALLBACK: (N_("Callback"), "C"),
+}
+PETITION_LABELS: dict[PetitionType, str] = {
+    PetitionType.INQUIRY_PROCEDURE: N_("Inquiry (procedure) · 7 days"),
+    PetitionType.INQUIRY_LAW: N_("Inquiry (law interpretation) · 14 days"),
+    PetitionType.GRIEVANCE: N_("Grievance · 7 days"),
+    PetitionType.PROPOSAL: N_("Proposal · 14 days"),
+    PetitionType.OTHER: N_("Other · 3 working hours"),
+}
+MANUAL_CHANNELS = (Channel.CALL, Channel.VISIT, Channel.WEB, Channel.SMS)
+#: Display msgids of stored values (templates show ``_(labels.<kind>[value])``).
+LABELS: dict[str, dict[str, str]] = {
+    "channel": {
+        "call": N_("Phone"),
+        "callback": N_("Callback"),
+        "web": N_("Web"),
+        "sms": N_("SMS"),
+        "visit": N_("Visit"),
+    },
+    "outcome": {"resolved": N_("Resolved"), "transferred": N_("Transferred"), "callback": N_("Callback")},
+    "call_status": {
+        "ivr": N_("In IVR"),
+        "queued": N_("Ringing"),
+        "talking": N_("Talking"),
+        "on_hold": N_("On hold"),
+        "completed": N_("Ended"),
+        "abandoned": N_("Abandoned"),
+        "ended_in_ivr": N_("Ended in IVR"),
+    },
+    "case_status": {
+        "received": N_("Received"),
+        "transferred": N_("Transferred"),
+        "in_progress": N_("In progress"),
+        "answered": N_("Answered"),
+        "closed": N_("Closed"),
+    },
+    "petition_type": {p.value: label for p, label in PETITION_LABELS.items()}
+    | {"statutory": N_("Statutory")},
+}
+_LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
+def _render(request: Request, name: str, ctx: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    return render(request, name, {"labels": LABELS, **ctx}, status_code=status_code)
+
+
+def _knowledge() -> ModuleType | None:
+    """The knowledge service when it is installed (it is built in parallel; the desk works without)."""
+    try:
+        from minwon.knowledge import service
+    except ModuleNotFoundError as exc:
+        if exc.name == "minwon.knowledge.service":
+            return None
+        raise
+    return service
+
+
+def _cat_name(cat: Category, locale: str) -> str:
+    return cat.name_en if locale == "en" else cat.name_ko
+
+
+@dataclass
+class FormState:
+    """What the contact form shows: submitted values after an error, defaults otherwise."""
+
+    values: dict[str, str]
+    error: str | None = None
+    error_field: str | None = None
+
+
+def _fresh_form(now: datetime) -> FormState:
+    return FormState(
+        values={
+            "outcome": Outcome.RESOLVED.value,
+            "petition_type": DEFAULT_PETITION_TYPE.value,
+            "callback_due": to_local(default_callback_due(now)).strftime(_LOCAL_INPUT),
+            "opened_at": now.isoformat(),
+            "channel": Channel.CALL.value,
+        }
+    )
+
+
+def _form_context(db: Session, request: Request, form: FormState) -> dict[str, Any]:
+    locale = request_locale(request)
+    cats = list_categories(db=db)
+    return {
+        "form": form,
+        "categories": [
+            {"id": c.id, "name": _cat_name(c, locale), "hotkey": c.hotkey, "dept": c.default_department_id}
+            for c in cats
+        ],
+        "departments": list_departments(db=db),
+        "outcomes": OUTCOME_KEYS,
+        "petition_types": [(p.value, PETITION_LABELS[p]) for p in DESK_PETITION_TYPES],
+        "channels": [c.value for c in MANUAL_CHANNELS],
+        "knowledge_ready": _knowledge() is not None,
+    }
+
+
+def _desk_context(db: Session, request: Request, user: User, form: FormState) -> dict[str, Any]:
+    call = current_call(db=db, agent=user)
+    return {
+        **_form_context(db, request, form),
+        "callbacks": list_my_callbacks_due(db=db, agent=user, locale=request_locale(request)),
+        "current_call_id": call.id if call else None,
+        "now": utcnow(),
+    }
+
+
+@router.get("", response_class=HTMLResponse)
+def desk(request: Request, db: DbSession, user: DeskUser) -> Response:
+    """The desk page. The pop panel loads ``/desk/pop/{id}`` for the agent's current call, if any."""
+    return _render(request, "desk.html", _desk_context(db, request, user, _fresh_form(utcnow())))
+
+
+@router.get("/pop/{call_id}", response_class=HTMLResponse)
+def pop(request: Request, db: DbSession, user: DeskUser, call_id: int) -> Response:
+    """Screen-pop partial: masked number, queue, previous contacts, open cases, repeat warning.
+
+    Writes one personal-data access record (purpose ``call:<id>``) when the number is known.
+    """
+    call = get_call_for_agent(db=db, call_id=call_id, agent=user)
+    locale = request_locale(request)
+    history = caller_history(
+        db=db,
+        caller_ref=call.caller_ref,
+        viewer=user,
+        ip=client_ip(request),
+        purpose=f"call:{call.id}",
+        locale=locale,
+    )
+    queue = db.get(Queue, call.queue_id) if call.queue_id else None
+    return _render(
+        request,
+        "desk_pop.html",
+        {
+            "call": call,
+            "caller_masked": call.caller_masked or mask_phone(None),
+            "queue_name": queue.name if queue else None,
+            "history": history,
+            "default_category": queue.default_category_id if queue else None,
+        },
+    )
+
+
+def _int_field(raw: str, name: str, *, required: bool = False) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        if required:
+            raise ValidationError(N_("Choose a category."), field=name)
+        return None
+    if not raw.isdigit():
+        raise ValidationError(N_("Enter a number."), field=name)
+    return int(raw)
+
+
+def _local_datetime(raw: str, name: str) -> datetime | None:
+    """``YYYY-MM-DDTHH:MM`` from a ``datetime-local`` input, read in the center's zone."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(N_("Enter the time as YYYY-MM-DD HH:MM."), field=name) from None
+    return value if value.tzinfo else value.replace(tzinfo=local_zone())
+
+
+def _client_instant(raw: str) -> datetime | None:
+    """The form-opened time the page posts (ISO with offset); unreadable values are ignored."""
+    try:
+        value = datetime.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+    return value if value.tzinfo else None
+
+
+_FORM_FIELDS = (
+    "call_id",
+    "caller",
+    "channel",
+    "category_id",
+    "inquiry",
+    "answer",
+    "outcome",
+    "department_id",
+    "petition_type",
+    "callback_due",
+    "article_id",
+    "opened_at",
+)
+
+_ERROR_FIELD = {"callback_due_at": "callback_due", "wrapup_started_at": "opened_at"}
+
+
+@router.post("/contacts", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def save_contact(request: Request, db: DbSession, user: DeskUser) -> Response:
+    """Save the contact form; answer the cleared form with a confirmation (case number and local
+    deadline when transferred, callback time when promised), or the form with the error beside its field
+    (422)."""
+    posted = await request.form()
+    values = {k: str(posted.get(k) or "") for k in _FORM_FIELDS}
+    locale = request_locale(request)
+    try:
+        contact = record_contact(
+            db=db,
+            agent=user,
+            call_id=_int_field(values["call_id"], "call_id"),
+            caller=values["caller"] or None,
+            channel=values["channel"] or None,
+            category_id=_int_field(values["category_id"], "category_id", required=True) or 0,
+            inquiry=values["inquiry"],
+            answer=values["answer"],
+            outcome=values["outcome"],
+            department_id=_int_field(values["department_id"], "department_id"),
+            petition_type=values["petition_type"] or None,
+            callback_due_at=_local_datetime(values["callback_due"], "callback_due_at")
+            if values["outcome"] == Outcome.CALLBACK.value
+            else None,
+            article_id=_int_field(values["article_id"], "article_id"),
+            wrapup_started_at=_client_instant(values["opened_at"]),
+        )
+    except MinwonError as exc:
+        db.rollback()
+        field = _ERROR_FIELD.get(exc.field or "", exc.field)
+        form = FormState(values=values, error=gettext(locale, exc.message), error_field=field)
+        return _answer(request, db, user, form, saved=None, status_code=exc.status_code)
+    return _answer(request, db, user, _fresh_form(utcnow()), saved=_saved_summary(db, contact))
+
+
+def _saved_summary(db: Session, contact: Contact) -> dict[str, Any]:
+    case = db.get(Case, contact.case_id) if contact.case_id else None
+    callback = db.scalar(select(Callback).where(Callback.contact_id == contact.id))
+    return {"contact": contact, "case": case, "callback": callback}
+
+
+def _answer(
+    request: Request,
+    db: Session,
+    user: User,
+    form: FormState,
+    saved: dict[str, Any] | None,
+    status_code: int = 200,
+) -> Response:
+    if request.headers.get("hx-request"):
+        ctx = {**_form_context(db, request, form), "saved": saved}
+        return _render(request, "desk_form.html", ctx, status_code=status_code)
+    ctx = {**_desk_context(db, request, user, form), "saved": saved}
+    return _render(request, "desk.html", ctx, status_code=status_code)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request,
+    db: DbSession,
+    user: DeskUser,
+    q: Annotated[str, Query(max_length=200)] = "",
+    category_id: Annotated[str, Query(max_length=12)] = "",
+) -> Response:
+    """Knowledge search partial (``knowledge.service.search_articles``); empty until the service exists."""
+    knowledge = _knowledge()
+    query = q.strip()
+    hits: list[Any] = []
+    if knowledge is not None and query:
+        cat = int(category_id) if category_id.isdigit() else None
+        hits = list(knowledge.search_articles(db=db, query=query, category_id=cat, limit=10))
+    return _render(
+        request, "desk_search.html", {"hits": hits, "q": query, "knowledge_ready": knowledge is not None}
+    )
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article(request: Request, db: DbSession, user: DeskUser, article_id: int) -> Response:
+    """One standard answer, with a button that copies it into the answer field."""
+    knowledge = _knowledge()
+    if knowledge is None:
+        raise ValidationError(N_("Knowledge search is not available yet."), field="article_id")
+    # Counselors read published answers only; fall back to the plain getter of the agreed contract.
+    getter = getattr(knowledge, "get_published_article", None) or knowledge.get_article
+    art = getter(db=db, article_id=article_id)
+    return _render(request, "desk_article.html", {"article": art})
+
+
+@router.get("/callbacks", response_class=HTMLResponse)
+def callbacks(request: Request, db: DbSession, user: DeskUser) -> Response:
+    """The agent's pending callbacks (partial)."""
+    items = list_my_callbacks_due(db=db, agent=user, locale=request_locale(request))
+    return _render(request, "desk_callbacks.html", {"callbacks": items, "now": utcnow()})
+
+
+@router.post("/callbacks/{callback_id}", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def finish_callback(
+    request: Request,
+    db: DbSession,
+    user: DeskUser,
+    callback_id: int,
+    status: Annotated[str, Form(max_length=20)] = "done",
+) -> Response:
+    """Mark a callback done/failed/cancelled; answers the refreshed list."""
+    complete_callback(db=db, callback_id=callback_id, agent=user, status=status)
+    return callbacks(request, db, user)

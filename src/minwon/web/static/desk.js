@@ -1,0 +1,273 @@
+// The counselor's desk: screen-pops over SSE, keyboard shortcuts, and the contact form's behaviour.
+// Keys are matched on KeyboardEvent.code so they work with the Korean IME switched on.
+(() => {
+  "use strict";
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const popPanel = () => $("#pop-panel");
+  const form = () => $("#contact-form");
+  let lastSavedCallId = null;
+
+  const TEXT_TYPES = new Set(["text", "search", "tel", "number", "email", "url", "password",
+    "datetime-local", "date", "time"]);
+  function isTextField(el) {
+    if (!el) return false;
+    if (el.isContentEditable || el.tagName === "TEXTAREA") return true;
+    return el.tagName === "INPUT" && TEXT_TYPES.has((el.type || "text").toLowerCase());
+  }
+
+  function formDirty() {
+    const f = form();
+    return !!f && (f.inquiry.value.trim() !== "" || f.answer.value.trim() !== "");
+  }
+
+  // --- form -------------------------------------------------------------------------------------
+  function showOutcomeFields() {
+    const f = form();
+    if (!f) return;
+    const chosen = (f.querySelector("input[name=outcome]:checked") || {}).value;
+    f.querySelectorAll("fieldset[data-outcome]").forEach((fs) => {
+      fs.hidden = fs.dataset.outcome !== chosen;
+    });
+  }
+
+  function setOutcome(value) {
+    const radio = form() && form().querySelector(`input[name=outcome][value=${value}]`);
+    if (!radio) return;
+    radio.checked = true;
+    showOutcomeFields();
+    if (value === "transferred") { $("#department").focus(); }
+    else if (value === "callback") { form().callback_due.focus(); }
+    else { radio.focus(); }
+  }
+
+  function markRepeatMatch() {
+    const pop = $("#pop");
+    const f = form();
+    if (!pop || !f) return;
+    const recent = (pop.dataset.recentCategories || "").split(",").filter(Boolean);
+    const chosen = f.category_id.value;
+    pop.querySelectorAll(".repeat-warning .cat").forEach((el) => {
+      el.classList.toggle("match", el.dataset.categoryId === chosen);
+    });
+    const note = pop.querySelector(".repeat-match");
+    if (note) note.hidden = !recent.includes(chosen);
+  }
+
+  function categoryChanged() {
+    const f = form();
+    const opt = f.category_id.selectedOptions[0];
+    if (opt && opt.dataset.department && !f.department_id.value) {
+      f.department_id.value = opt.dataset.department;
+    }
+    markRepeatMatch();
+  }
+
+  function pickCategory(digit) {
+    const f = form();
+    if (!f) return false;
+    const opt = f.querySelector(`#category option[data-hotkey="${digit}"]`);
+    if (!opt) return false;
+    f.category_id.value = opt.value;
+    categoryChanged();
+    return true;
+  }
+
+  function bindCall(callId, caller) {
+    const f = form();
+    if (!f) return;
+    f.call_id.value = callId;
+    f.opened_at.value = new Date().toISOString();
+    $("#manual-fields").hidden = true;
+    const badge = $("#call-badge");
+    if (badge) $("#call-label").textContent = `${badge.dataset.call} #${callId} · ${caller || ""}`;
+    const pop = $("#pop");
+    if (pop && pop.dataset.defaultCategory && !f.category_id.value) {
+      f.category_id.value = pop.dataset.defaultCategory;
+      categoryChanged();
+    }
+  }
+
+  function manualContact() {
+    const f = form();
+    if (!f) return;
+    f.call_id.value = "";
+    f.opened_at.value = new Date().toISOString();
+    $("#manual-fields").hidden = false;
+    const badge = $("#call-badge");
+    if (badge) $("#call-label").textContent = badge.dataset.manual;
+    f.caller.focus();
+  }
+
+  // --- pop ----------------------------------------------------------------------------------------
+  function closePop() {
+    const panel = popPanel();
+    if (panel) panel.innerHTML = "";
+  }
+
+  function afterPop() {
+    const pop = $("#pop");
+    const f = form();
+    if (!pop || !f) return;
+    const callId = pop.dataset.callId;
+    if (f.call_id.value === callId) { markRepeatMatch(); return; }
+    if (formDirty() || callId === lastSavedCallId) {
+      const panel = popPanel();
+      if (callId !== lastSavedCallId && panel && panel.dataset.busy) {
+        const note = document.createElement("p");
+        note.className = "warning";
+        note.setAttribute("role", "status");
+        note.textContent = panel.dataset.busy;
+        pop.prepend(note);
+      }
+      return;
+    }
+    bindCall(callId, pop.dataset.caller);
+    markRepeatMatch();
+  }
+
+  function loadPop(callId) {
+    const pop = $("#pop");
+    if (pop && pop.dataset.callId === String(callId)) return;  // already shown; no second access record
+    htmx.ajax("GET", `/desk/pop/${callId}`, { target: "#pop-panel", swap: "innerHTML" });
+  }
+
+  function connectLive() {
+    if (!window.EventSource) return;
+    const status = $("#live-status");
+    const source = new EventSource("/live/desk");
+    source.onopen = () => { if (status) status.textContent = status.dataset.on || ""; };
+    source.onerror = () => { if (status) status.textContent = status.dataset.off || ""; };
+    source.addEventListener("screen_pop", (ev) => {
+      let data;
+      try { data = JSON.parse(ev.data); } catch (_e) { return; }
+      if (!data || !data.call_id) return;
+      const pop = $("#pop");
+      if (pop && pop.dataset.callId === String(data.call_id)) {
+        const st = $("[data-testid=pop-status]", pop);
+        if (st && data.event === "answered") st.textContent = pop.dataset.talking;
+        return;
+      }
+      loadPop(data.call_id);
+    });
+  }
+
+  // --- knowledge ------------------------------------------------------------------------------------
+  function useArticle() {
+    const art = $("#article-view [data-testid=article]");
+    const f = form();
+    if (!art || !f) return;
+    const body = $("#article-body", art).textContent.trim();
+    f.answer.value = f.answer.value.trim() ? `${f.answer.value.trim()}\n${body}` : body;
+    f.article_id.value = art.dataset.articleId;
+    f.answer.focus();
+  }
+
+  // --- keyboard -------------------------------------------------------------------------------------
+  document.addEventListener("keydown", (ev) => {
+    const typing = isTextField(document.activeElement);
+    if (ev.ctrlKey && ev.key === "Enter") {
+      if (form()) { ev.preventDefault(); form().requestSubmit(); }
+      return;
+    }
+    if (ev.key === "Escape") {
+      // First Esc closes the pop; with no pop it leaves the text field so digit and / keys work.
+      if ($("#pop")) { ev.preventDefault(); closePop(); }
+      else if (typing) { document.activeElement.blur(); }
+      return;
+    }
+    const digit = /^Digit([1-9])$/.exec(ev.code) || /^Numpad([1-9])$/.exec(ev.code);
+    if (digit && !ev.ctrlKey && !ev.metaKey && (ev.altKey || !typing)) {
+      if (pickCategory(digit[1])) ev.preventDefault();
+      return;
+    }
+    if (ev.altKey && !ev.ctrlKey && !ev.metaKey) {
+      const actions = {
+        KeyR: () => setOutcome("resolved"),
+        KeyT: () => setOutcome("transferred"),
+        KeyC: () => setOutcome("callback"),
+        KeyI: () => form() && form().inquiry.focus(),
+        KeyA: () => form() && form().answer.focus(),
+        KeyN: manualContact,
+        KeyU: useArticle,
+        KeyK: () => $("#search-q").focus(),
+      };
+      if (actions[ev.code]) { ev.preventDefault(); actions[ev.code](); }
+      return;
+    }
+    if (!typing && (ev.code === "Slash" || ev.key === "/") && !ev.ctrlKey && !ev.metaKey) {
+      ev.preventDefault();
+      $("#search-q").focus();
+    }
+  });
+
+  document.addEventListener("change", (ev) => {
+    if (ev.target.name === "outcome") showOutcomeFields();
+    if (ev.target.id === "category") categoryChanged();
+  });
+
+  document.addEventListener("click", (ev) => {
+    const btn = ev.target.closest("[data-action]");
+    if (!btn) return;
+    if (btn.dataset.action === "close-pop") closePop();
+    if (btn.dataset.action === "manual") manualContact();
+    if (btn.dataset.action === "use-article") useArticle();
+    // Delegated rather than hx-get so a result works the moment it is inserted (fast Tab+Enter).
+    if (btn.dataset.action === "open-article") {
+      htmx.ajax("GET", `/desk/articles/${btn.dataset.articleId}`, { target: "#article-view", swap: "innerHTML" });
+    }
+  });
+
+  // --- htmx hooks -------------------------------------------------------------------------------------
+  document.addEventListener("htmx:beforeSwap", (ev) => {
+    // Validation errors come back as the re-rendered form (4xx): show it instead of an alert.
+    const text = ev.detail.xhr.responseText || "";
+    if (ev.detail.target.id === "contact-form-box" && ev.detail.isError
+        && text.trimStart().startsWith('<div id="contact-form-box"')) {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
+
+  let lastSearch = null;
+  document.addEventListener("htmx:beforeRequest", (ev) => {
+    const elt = ev.detail.elt;
+    if (elt && elt.id === "contact-form") {
+      lastSavedCallId = elt.call_id.value || null;
+    }
+    if (elt && elt.id === "search-form") {
+      // Enter and the typing delay may ask for the same query twice; a second answer would replace
+      // the results under the keyboard focus, so the repeat is dropped.
+      const q = elt.q.value.trim();
+      if (q === lastSearch) { ev.preventDefault(); return; }
+      lastSearch = q;
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", (ev) => {
+    const target = ev.detail.target;
+    if (target.id === "pop-panel") { afterPop(); return; }
+    if (target.id === "article-view") { const b = $("[data-action=use-article]"); if (b) b.focus(); return; }
+    // outerHTML swap: the target is the replaced (detached) box, so match it by id.
+    if (target.id !== "contact-form-box") return;
+    showOutcomeFields();
+    const f = form();
+    const bad = f && f.dataset.errorField;
+    if (bad) {
+      const el = f.querySelector(`[name="${bad === "callback_due" ? "callback_due" : bad}"]`) || f.category_id;
+      if (el && el.type !== "hidden") el.focus(); else f.category_id.focus();
+      return;
+    }
+    htmx.ajax("GET", "/desk/callbacks", { target: "#callbacks", swap: "innerHTML" });
+    const pop = $("#pop");
+    if (pop && pop.dataset.callId !== lastSavedCallId) bindCall(pop.dataset.callId, pop.dataset.caller);
+    else { closePop(); }
+    f.category_id.focus();
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    showOutcomeFields();
+    const f = form();
+    if (f) f.category_id.focus();
+    connectLive();
+  });
+})();

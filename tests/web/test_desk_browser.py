@@ -1,0 +1,194 @@
+"""The desk driven by keyboard in headless Chromium against a real ``minwon serve`` process.
+
+A call the PBX posts pops up over SSE; the counselor picks the category with a digit, types, chooses
+"transferred" with Alt+T, saves with Ctrl+Enter, and sees the case number. No mouse is used.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from minwon.cases.models import Case
+from minwon.contacts.models import Contact
+from minwon.core.clock import utcnow
+from minwon.db.session import make_engine
+from minwon.telephony.service import issue_pbx_token
+from tests.factories import PASSWORD, make_org, make_user
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("MINWON_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+TIMEOUT_MS = 10_000
+
+
+def _launch(p):  # type: ignore[no-untyped-def]
+    try:
+        return p.chromium.launch()
+    except Exception:
+        if not CHROMIUM:
+            pytest.skip(
+                "no Chromium for Playwright (run `playwright install chromium` or set MINWON_CHROMIUM)"
+            )
+        return p.chromium.launch(executable_path=CHROMIUM)
+
+
+def test_keyboard_only_screen_pop_and_transfer(
+    fresh_database_url: str, start_server: Callable[..., str]
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    engine = make_engine(fresh_database_url)
+    with Session(engine, expire_on_commit=False) as db:
+        make_org(db)
+        make_user(db, "counselor1", pbx_agent_id="AGENT_01", display_name="상담사1")
+        token = issue_pbx_token(db=db, name="pbx-main")
+    base = start_server(fresh_database_url)
+
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p)
+        page = browser.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{base}/login")
+        page.keyboard.type("counselor1")
+        page.keyboard.press("Tab")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/desk")
+        sync_api.expect(page.locator("#live-status")).not_to_be_empty()
+
+        now = utcnow()
+        events = [
+            {
+                "event": "ringing",
+                "call_id": "b-1",
+                "occurred_at": (now - timedelta(seconds=8)).isoformat(),
+                "queue": "tax",
+                "caller": "010-2468-1357",
+                "agent": "AGENT_01",
+            },
+            {
+                "event": "answered",
+                "call_id": "b-1",
+                "occurred_at": (now - timedelta(seconds=2)).isoformat(),
+                "agent": "AGENT_01",
+            },
+        ]
+        r = httpx.post(
+            f"{base}/api/v1/telephony/events",
+            json=events,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert r.status_code == 200 and r.json()["accepted"] == 2, r.text
+
+        pop = page.get_by_test_id("pop-panel")
+        sync_api.expect(pop).to_contain_text("010-****-1357")
+        sync_api.expect(page.get_by_test_id("call-id")).not_to_have_value("")
+
+        page.keyboard.press("1")  # category hotkey 1 = 지방세
+        sync_api.expect(page.get_by_test_id("category")).to_have_value(
+            page.locator("#category option[data-hotkey='1']").get_attribute("value") or "x"
+        )
+        page.keyboard.press("Alt+KeyI")
+        page.keyboard.type("자동차세 이중 납부 환급 문의")
+        page.keyboard.press("Alt+KeyA")
+        page.keyboard.type("세무과로 이관합니다")
+        page.keyboard.press("Alt+KeyT")
+        sync_api.expect(page.get_by_test_id("outcome-transferred")).to_be_checked()
+        sync_api.expect(page.get_by_test_id("department")).not_to_have_value(
+            ""
+        )  # category's default department
+        page.keyboard.press("Control+Enter")
+
+        confirmation = page.get_by_test_id("confirmation")
+        sync_api.expect(confirmation).to_be_visible()
+        number = page.get_by_test_id("case-number").inner_text()
+        sync_api.expect(page.get_by_test_id("inquiry")).to_have_value("")
+        sync_api.expect(page.locator("#pop")).to_have_count(0)  # the saved call's pop is closed
+
+        page.keyboard.press("Alt+KeyK")
+        assert page.evaluate("document.activeElement.id") == "search-q"
+        browser.close()
+
+    with Session(engine) as db:
+        contact = db.scalars(select(Contact)).one()
+        case = db.get(Case, contact.case_id)
+        assert case is not None and case.number == number
+        assert contact.call_id is not None
+    engine.dispose()
+
+
+def test_keyboard_manual_contact_error_then_search_answer(
+    fresh_database_url: str, start_server: Callable[..., str]
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from minwon.knowledge.service import upsert_article
+
+    engine = make_engine(fresh_database_url)
+    with Session(engine, expire_on_commit=False) as db:
+        cats, _depts, _queues = make_org(db)
+        make_user(db, "counselor1")
+        upsert_article(
+            db=db,
+            slug="car-tax-annual",
+            title="자동차세 연납 신청",
+            body="자동차세는 1월에 연납 신청하면 할인됩니다.",
+            keywords="자동차세 연납",
+            category_id=cats[0].id,
+        )
+        db.commit()
+    base = start_server(fresh_database_url)
+
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p)
+        page = browser.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{base}/login")
+        page.keyboard.type("counselor1")
+        page.keyboard.press("Tab")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/desk")
+
+        page.keyboard.press("Alt+KeyN")  # manual contact: focus goes to the caller number
+        assert page.evaluate("document.activeElement.name") == "caller"
+        page.keyboard.type("010-1357-2468")
+        page.keyboard.press("Alt+Digit2")  # Alt+digit works inside a text field
+        page.keyboard.press("Alt+KeyC")  # callback, without typing an inquiry → error beside the field
+        page.keyboard.press("Control+Enter")
+        error = page.get_by_test_id("form-error")
+        sync_api.expect(error).to_have_attribute("data-field", "inquiry")
+        assert page.evaluate("document.activeElement.name") == "inquiry"
+        sync_api.expect(page.get_by_test_id("caller")).to_have_value("010-1357-2468")  # kept
+
+        page.keyboard.type("연납 할인 문의")
+        page.keyboard.press("Escape")  # no pop open: leaves the text field
+        page.keyboard.press("/")
+        page.keyboard.type("연납")
+        page.keyboard.press("Enter")
+        hit = page.get_by_test_id("search-hit").first
+        sync_api.expect(hit).to_contain_text("자동차세 연납 신청")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # open the article
+        sync_api.expect(page.get_by_test_id("article")).to_be_visible()
+        page.keyboard.press("Alt+KeyU")  # use it as the answer
+        sync_api.expect(page.get_by_test_id("answer")).to_have_value(
+            "자동차세는 1월에 연납 신청하면 할인됩니다."
+        )
+        page.keyboard.press("Control+Enter")
+        sync_api.expect(page.get_by_test_id("callback-due")).to_be_visible()
+        sync_api.expect(page.get_by_test_id("callbacks")).to_contain_text("010-****-2468")
+        browser.close()
+
+    with Session(engine) as db:
+        contact = db.scalars(select(Contact)).one()
+        assert contact.article_id is not None and contact.call_id is None
+        assert contact.caller_masked == "010-****-2468"
+    engine.dispose()
