@@ -184,6 +184,12 @@ def test_bad_channel_names_are_refused() -> None:
         with pytest.raises(ValueError, match="invalid live channel"):
             b.publish(bad, {"type": "x"})
 
+    async def subscribe_to_nothing() -> None:
+        with pytest.raises(ValueError, match="at least one channel"):
+            await anext(b.subscribe([]))
+
+    asyncio.run(subscribe_to_nothing())
+
 
 def test_postgres_streams_share_one_listening_connection() -> None:
     url = _require_pg()

@@ -84,6 +84,12 @@ def check_channel(channel: str) -> str:
     return channel
 
 
+def _check_channels(channels: list[str]) -> list[str]:
+    if not channels:
+        raise ValueError("subscribe needs at least one channel")
+    return [check_channel(c) for c in channels]
+
+
 def encode_message(channel: str, message: dict[str, Any]) -> str:
     """The JSON sent over the wire: ``message`` plus ``channel``.
 
@@ -133,7 +139,7 @@ class InProcessBroker:
                     loop.call_soon_threadsafe(offer, queue, json.loads(payload))
 
     async def subscribe(self, channels: list[str]) -> AsyncIterator[dict[str, Any]]:
-        names = [check_channel(c) for c in channels]
+        names = _check_channels(channels)
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
         entry = (asyncio.get_running_loop(), queue, frozenset(names))
         with self._lock:
@@ -190,7 +196,7 @@ class _Hub:
         self.listener = listener
         self.subs: dict[str, set[asyncio.Queue[dict[str, Any] | None]]] = {}
         self.ready: dict[str, asyncio.Future[None]] = {}
-        self.commands: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self.commands: asyncio.Queue[tuple[str, str, asyncio.Future[None] | None]] = asyncio.Queue()
         self.dead = False
         self.task = self.loop.create_task(self._run())
 
@@ -202,7 +208,7 @@ class _Hub:
             if channel not in self.subs:
                 self.subs[channel] = set()
                 self.ready[channel] = self.loop.create_future()
-                self.commands.put_nowait(("listen", channel))
+                self.commands.put_nowait(("listen", channel, self.ready[channel]))
             self.subs[channel].add(queue)
             futures.append(self.ready[channel])
         return futures
@@ -217,7 +223,7 @@ class _Hub:
                 del self.subs[channel]
                 self.ready.pop(channel, None)
                 if not self.dead:
-                    self.commands.put_nowait(("unlisten", channel))
+                    self.commands.put_nowait(("unlisten", channel, None))
 
     def _deliver(self, channel: str, payload: str | bytes) -> None:
         try:
@@ -235,12 +241,11 @@ class _Hub:
             await asyncio.wait_for(self.listener.open(), CONNECT_TIMEOUT_S)
             while True:
                 while not self.commands.empty():
-                    op, channel = self.commands.get_nowait()
+                    op, channel, future = self.commands.get_nowait()
                     if op == "listen":
                         await asyncio.wait_for(
                             self.listener.listen(channel, self._deliver), COMMAND_TIMEOUT_S
                         )
-                        future = self.ready.get(channel)
                         if future is not None and not future.done():
                             future.set_result(None)
                     else:
@@ -289,7 +294,7 @@ class _SharedListenerBroker(ABC):
         Raises BrokerUnavailable when the broker cannot be reached within ``CONNECT_TIMEOUT_S`` +
         ``COMMAND_TIMEOUT_S`` seconds or the connection is lost later.
         """
-        names = [check_channel(c) for c in channels]
+        names = _check_channels(channels)
         hub = self._current_hub()
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
         futures = hub.add(names, queue)
