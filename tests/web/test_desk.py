@@ -321,3 +321,39 @@ def test_article_view_partial(client: TestClient, db: Session) -> None:
     r = client.get(f"/desk/articles/{art.id}")
     assert r.status_code == 200, r.text
     assert 'data-testid="article"' in r.text and "1월 연납 시 할인" in r.text
+
+
+def test_callback_on_a_withheld_call_takes_the_number_given(client: TestClient, db: Session) -> None:
+    cats, _depts, _q = make_org(db)
+    make_user(db, "counselor1", pbx_agent_id="AGENT_01")
+    now = utcnow()
+    call = make_call(
+        db,
+        "withheld",
+        caller=None,
+        ringing_at=now - timedelta(minutes=2),
+        answered_at=now - timedelta(minutes=1),
+        ended_at=now - timedelta(seconds=10),
+    )
+    csrf = sign_in(client, "counselor1")
+    pop = client.get(f"/desk/pop/{call.id}")
+    assert pop.status_code == 200 and "repeat-warning" not in pop.text
+    data = {
+        "csrf_token": csrf,
+        "call_id": str(call.id),
+        "category_id": str(cats[0].id),
+        "inquiry": "납부 확인 요청",
+        "outcome": "callback",
+    }
+    missing = client.post("/desk/contacts", data=data, headers={"HX-Request": "true"})
+    assert missing.status_code == 422 and 'data-field="caller"' in missing.text
+    # Without htmx the whole desk comes back, so the form also works without JavaScript.
+    saved = client.post("/desk/contacts", data={**data, "callback_caller": "010-8080-9090"})
+    assert (
+        saved.status_code == 200
+        and 'data-testid="desk"' in saved.text
+        and 'data-testid="confirmation"' in saved.text
+    )
+    contact = db.scalar(select(Contact).where(Contact.call_id == call.id))
+    assert contact is not None and contact.caller_masked == "010-****-9090"
+    assert contact.acw_s >= 10  # the call ended 10 s before saving

@@ -165,7 +165,7 @@ def test_keyboard_manual_contact_error_then_search_answer(
         page.keyboard.press("Control+Enter")
         error = page.get_by_test_id("form-error")
         sync_api.expect(error).to_have_attribute("data-field", "inquiry")
-        assert page.evaluate("document.activeElement.name") == "inquiry"
+        sync_api.expect(page.get_by_test_id("inquiry")).to_be_focused()
         sync_api.expect(page.get_by_test_id("caller")).to_have_value("010-1357-2468")  # kept
 
         page.keyboard.type("연납 할인 문의")

@@ -58,7 +58,7 @@ PETITION_LABELS: dict[PetitionType, str] = {
     PetitionType.PROPOSAL: N_("Proposal · 14 days"),
     PetitionType.OTHER: N_("Other · 3 working hours"),
 }
-MANUAL_CHANNELS = (Channel.CALL, Channel.VISIT, Channel.WEB, Channel.SMS)
+MANUAL_CHANNELS = (Channel.CALL, Channel.CALLBACK, Channel.VISIT, Channel.WEB, Channel.SMS)
 #: Display msgids of stored values (templates show ``_(labels.<kind>[value])``).
 LABELS: dict[str, dict[str, str]] = {
     "channel": {
@@ -229,6 +229,7 @@ def _client_instant(raw: str) -> datetime | None:
 _FORM_FIELDS = (
     "call_id",
     "caller",
+    "callback_caller",
     "channel",
     "category_id",
     "inquiry",
@@ -257,7 +258,7 @@ async def save_contact(request: Request, db: DbSession, user: DeskUser) -> Respo
             db=db,
             agent=user,
             call_id=_int_field(values["call_id"], "call_id"),
-            caller=values["caller"] or None,
+            caller=(values["caller"] or values["callback_caller"]) or None,
             channel=values["channel"] or None,
             category_id=_int_field(values["category_id"], "category_id", required=True) or 0,
             inquiry=values["inquiry"],

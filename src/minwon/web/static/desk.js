@@ -77,6 +77,7 @@
     if (!f) return;
     f.call_id.value = callId;
     f.opened_at.value = new Date().toISOString();
+    f.dataset.started = "1";
     $("#manual-fields").hidden = true;
     const badge = $("#call-badge");
     if (badge) $("#call-label").textContent = `${badge.dataset.call} #${callId} · ${caller || ""}`;
@@ -92,6 +93,7 @@
     if (!f) return;
     f.call_id.value = "";
     f.opened_at.value = new Date().toISOString();
+    f.dataset.started = "1";
     $("#manual-fields").hidden = false;
     const badge = $("#call-badge");
     if (badge) $("#call-label").textContent = badge.dataset.manual;
@@ -200,6 +202,14 @@
     }
   });
 
+  // A manual contact's wrap-up starts with its first keystroke, not when the page was rendered.
+  document.addEventListener("input", (ev) => {
+    const f = form();
+    if (!f || !f.contains(ev.target) || f.call_id.value || f.dataset.started) return;
+    f.dataset.started = "1";
+    f.opened_at.value = new Date().toISOString();
+  });
+
   document.addEventListener("change", (ev) => {
     if (ev.target.name === "outcome") showOutcomeFields();
     if (ev.target.id === "category") categoryChanged();
@@ -243,7 +253,8 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", (ev) => {
+  // After settling: htmx applies the new "class" attributes of elements that keep their id only then.
+  document.addEventListener("htmx:afterSettle", (ev) => {
     const target = ev.detail.target;
     if (target.id === "pop-panel") { afterPop(); return; }
     if (target.id === "article-view") { const b = $("[data-action=use-article]"); if (b) b.focus(); return; }
@@ -253,8 +264,10 @@
     const f = form();
     const bad = f && f.dataset.errorField;
     if (bad) {
-      const el = f.querySelector(`[name="${bad === "callback_due" ? "callback_due" : bad}"]`) || f.category_id;
-      if (el && el.type !== "hidden") el.focus(); else f.category_id.focus();
+      // The template marks the offending control; a fieldset passes focus to its first input.
+      const marked = [...f.querySelectorAll(".field-error")].find((el) => el.offsetParent !== null);
+      const el = marked && marked.tagName === "FIELDSET" ? marked.querySelector("input") : marked;
+      (el || f.category_id).focus();
       return;
     }
     htmx.ajax("GET", "/desk/callbacks", { target: "#callbacks", swap: "innerHTML" });
