@@ -53,7 +53,9 @@ def create_app() -> FastAPI:
         return JSONResponse(
             {
                 "error": "ValidationError",
-                "message": f"{first['field']}: {first['message']}" if first["field"] else str(first["message"]),
+                "message": f"{first['field']}: {first['message']}"
+                if first["field"]
+                else str(first["message"]),
                 "field": first["field"],
                 "errors": errors,
             },
@@ -76,8 +78,10 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str | None]]:
     out: list[dict[str, str | None]] = []
     for err in exc.errors():
         parts = [
-            str(p) for p in err["loc"]
-            if p not in ("body", "query", "form", "path", "header") and not (isinstance(p, str) and (p[:1].isupper() or "[" in p))
+            str(p)
+            for p in err["loc"]
+            if p not in ("body", "query", "form", "path", "header")
+            and not (isinstance(p, str) and (p[:1].isupper() or "[" in p))
         ]
         item: dict[str, str | None] = {"field": ".".join(parts) or None, "message": str(err["msg"])}
         if item not in out:

@@ -17,8 +17,15 @@ def register(app: typer.Typer) -> None:
 
 
 def deadline(
-    type_: Annotated[str, typer.Option("--type", help="other | inquiry_procedure | inquiry_law | proposal | grievance | statutory")],
-    received: Annotated[str, typer.Option(help="Receipt time, ISO 8601 (no offset = the center's time zone).")],
+    type_: Annotated[
+        str,
+        typer.Option(
+            "--type", help="other | inquiry_procedure | inquiry_law | proposal | grievance | statutory"
+        ),
+    ],
+    received: Annotated[
+        str, typer.Option(help="Receipt time, ISO 8601 (no offset = the center's time zone).")
+    ],
     days: Annotated[int | None, typer.Option(help="Statutory period in days (statutory type only).")] = None,
     weeks: Annotated[int | None, typer.Option(help="Statutory period in weeks.")] = None,
     months: Annotated[int | None, typer.Option(help="Statutory period in months.")] = None,
@@ -31,8 +38,11 @@ def deadline(
     """
     from minwon.cli import fail
 
-    given = [(n, u) for n, u in ((days, PeriodUnit.DAYS), (weeks, PeriodUnit.WEEKS), (months, PeriodUnit.MONTHS))
-             if n is not None]
+    given = [
+        (n, u)
+        for n, u in ((days, PeriodUnit.DAYS), (weeks, PeriodUnit.WEEKS), (months, PeriodUnit.MONTHS))
+        if n is not None
+    ]
     if len(given) > 1:
         fail("give at most one of --days, --weeks, --months")
     try:
@@ -46,7 +56,11 @@ def deadline(
         period = Period(given[0][0], given[0][1]) if given else None
         result = compute_deadline(type_, at, period=period)
     except DeadlineError as exc:
-        option = {"petition_type": "--type", "period": "--days/--weeks/--months", "amount": "--days/--weeks/--months"}
+        option = {
+            "petition_type": "--type",
+            "period": "--days/--weeks/--months",
+            "amount": "--days/--weeks/--months",
+        }
         fail(f"{option.get(exc.field, exc.field)}: {exc.message}")
         return
     payload = {
