@@ -22,7 +22,9 @@ def test_every_message_is_translated_to_korean() -> None:
     found = _extract()
     assert len(found) > 10
     ko = translations("ko")
-    missing = sorted({f"{msg!r} ({where})" for msg, where in found if ko.gettext(msg) == msg and not msg.isupper()})
+    missing = sorted(
+        {f"{msg!r} ({where})" for msg, where in found if ko.gettext(msg) == msg and not msg.isupper()}
+    )
     assert not missing, "run scripts/i18n.py and translate:\n" + "\n".join(missing)
 
 

@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 #: Repository root when running from a checkout (``src/minwon/config.py`` → three levels up).
 CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
 
-DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused in production
 #: Development data-encryption key (base64 of 32 bytes); refused in production.
 DEV_DATA_KEY = "dev1:bWlud29uLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyE="
 

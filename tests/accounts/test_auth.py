@@ -20,7 +20,8 @@ def _login(client: TestClient, username: str, password: str):  # type: ignore[no
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token, "login form carries a CSRF token"
     return client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": token.group(1)},
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
         follow_redirects=False,
     )
 
@@ -36,7 +37,7 @@ def test_sign_in_sets_httponly_samesite_cookie_and_audits(client: TestClient, db
     r = _login(client, "counselor1", PASSWORD)
     assert r.status_code == 303
     assert r.headers["location"] == "/desk"
-    cookie = [c for c in r.headers.get_list("set-cookie") if c.startswith("minwon_session=")][0].lower()
+    cookie = next(c for c in r.headers.get_list("set-cookie") if c.startswith("minwon_session=")).lower()
     assert "httponly" in cookie
     assert "samesite=strict" in cookie
     actions = db.scalars(select(AuditEvent.action).where(AuditEvent.actor_name == "counselor1")).all()

@@ -36,9 +36,21 @@ def test_token_required(client: TestClient, db: Session) -> None:
 def test_answered_call_lifecycle_with_hold(client: TestClient, db: Session) -> None:
     token = _setup(db)
     events = [
-        {"event": "ringing", "call_id": "c1", "occurred_at": f"2026-11-30T10:00:00{KST}",
-         "entered_at": f"2026-11-30T09:59:50{KST}", "queue": "tax", "caller": "010-1234-5678", "agent": "AGENT_01"},
-        {"event": "answered", "call_id": "c1", "occurred_at": f"2026-11-30T10:00:12{KST}", "agent": "AGENT_01"},
+        {
+            "event": "ringing",
+            "call_id": "c1",
+            "occurred_at": f"2026-11-30T10:00:00{KST}",
+            "entered_at": f"2026-11-30T09:59:50{KST}",
+            "queue": "tax",
+            "caller": "010-1234-5678",
+            "agent": "AGENT_01",
+        },
+        {
+            "event": "answered",
+            "call_id": "c1",
+            "occurred_at": f"2026-11-30T10:00:12{KST}",
+            "agent": "AGENT_01",
+        },
         {"event": "hold", "call_id": "c1", "occurred_at": f"2026-11-30T10:01:00{KST}"},
         {"event": "unhold", "call_id": "c1", "occurred_at": f"2026-11-30T10:01:30{KST}"},
         {"event": "hangup", "call_id": "c1", "occurred_at": f"2026-11-30T10:03:12{KST}"},
@@ -78,7 +90,12 @@ def test_pbx_reported_durations_win(client: TestClient, db: Session) -> None:
     token = _setup(db)
     events = [
         {"event": "ringing", "call_id": "c3", "occurred_at": f"2026-11-30T10:00:00{KST}", "queue": "tax"},
-        {"event": "answered", "call_id": "c3", "occurred_at": f"2026-11-30T10:00:09{KST}", "queue_wait_s": 10},
+        {
+            "event": "answered",
+            "call_id": "c3",
+            "occurred_at": f"2026-11-30T10:00:09{KST}",
+            "queue_wait_s": 10,
+        },
         {"event": "hangup", "call_id": "c3", "occurred_at": f"2026-11-30T10:01:00{KST}", "talk_s": 52},
     ]
     _post(client, token, events)
@@ -86,13 +103,19 @@ def test_pbx_reported_durations_win(client: TestClient, db: Session) -> None:
     assert call is not None and (call.queue_wait_s, call.talk_s) == (10, 52)
 
 
-def test_hangup_while_queued_is_abandoned_and_ivr_only_is_not_offered(client: TestClient, db: Session) -> None:
+def test_hangup_while_queued_is_abandoned_and_ivr_only_is_not_offered(
+    client: TestClient, db: Session
+) -> None:
     token = _setup(db)
     events = [
         {"event": "ringing", "call_id": "q", "occurred_at": f"2026-11-30T10:00:00{KST}", "queue": "tax"},
         {"event": "hangup", "call_id": "q", "occurred_at": f"2026-11-30T10:00:05{KST}"},
-        {"event": "hangup", "call_id": "ivr", "occurred_at": f"2026-11-30T10:00:05{KST}",
-         "entered_at": f"2026-11-30T09:59:55{KST}"},
+        {
+            "event": "hangup",
+            "call_id": "ivr",
+            "occurred_at": f"2026-11-30T10:00:05{KST}",
+            "entered_at": f"2026-11-30T09:59:55{KST}",
+        },
     ]
     _post(client, token, events)
     q = db.scalar(select(Call).where(Call.external_id == "q"))
@@ -101,17 +124,26 @@ def test_hangup_while_queued_is_abandoned_and_ivr_only_is_not_offered(client: Te
     assert ivr is not None and ivr.status == CallStatus.ENDED_IN_IVR
 
 
-def test_bad_events_are_rejected_by_field_without_losing_the_good_ones(client: TestClient, db: Session) -> None:
+def test_bad_events_are_rejected_by_field_without_losing_the_good_ones(
+    client: TestClient, db: Session
+) -> None:
     token = _setup(db)
     r = _post(client, token, {"event": "ringing", "call_id": "x", "occurred_at": "2026-11-30T10:00:00"})
     assert r.status_code == 422
     assert r.json()["field"] == "occurred_at"
-    r = _post(client, token, {"event": "teleport", "call_id": "x", "occurred_at": f"2026-11-30T10:00:00{KST}"})
+    r = _post(
+        client, token, {"event": "teleport", "call_id": "x", "occurred_at": f"2026-11-30T10:00:00{KST}"}
+    )
     assert r.status_code == 422 and r.json()["field"] == "event"
     batch = [
         {"event": "ringing", "call_id": "ok", "occurred_at": f"2026-11-30T10:00:00{KST}", "queue": "tax"},
         {"event": "ringing", "call_id": "bad", "occurred_at": f"2026-11-30T10:00:00{KST}", "queue": "nope"},
-        {"event": "ringing", "call_id": "bad2", "occurred_at": f"2026-11-30T10:00:00{KST}", "caller": "call me"},
+        {
+            "event": "ringing",
+            "call_id": "bad2",
+            "occurred_at": f"2026-11-30T10:00:00{KST}",
+            "caller": "call me",
+        },
         {"event": "hold", "call_id": "ghost", "occurred_at": f"2026-11-30T10:00:00{KST}"},
     ]
     body = _post(client, token, batch).json()
@@ -123,9 +155,15 @@ def test_bad_events_are_rejected_by_field_without_losing_the_good_ones(client: T
 
 def test_event_after_the_end_is_a_conflict(client: TestClient, db: Session) -> None:
     token = _setup(db)
-    _post(client, token, [
-        {"event": "ringing", "call_id": "e", "occurred_at": f"2026-11-30T10:00:00{KST}", "queue": "tax"},
-        {"event": "abandoned", "call_id": "e", "occurred_at": f"2026-11-30T10:00:10{KST}"},
-    ])
-    body = _post(client, token, {"event": "answered", "call_id": "e", "occurred_at": f"2026-11-30T10:00:20{KST}"}).json()
+    _post(
+        client,
+        token,
+        [
+            {"event": "ringing", "call_id": "e", "occurred_at": f"2026-11-30T10:00:00{KST}", "queue": "tax"},
+            {"event": "abandoned", "call_id": "e", "occurred_at": f"2026-11-30T10:00:10{KST}"},
+        ],
+    )
+    body = _post(
+        client, token, {"event": "answered", "call_id": "e", "occurred_at": f"2026-11-30T10:00:20{KST}"}
+    ).json()
     assert body["rejected"] == 1 and "already ended" in body["outcomes"][0]["message"]

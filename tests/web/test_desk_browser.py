@@ -6,8 +6,6 @@ A call the PBX posts pops up over SSE; the counselor picks the category with a d
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -21,23 +19,16 @@ from minwon.contacts.models import Contact
 from minwon.core.clock import utcnow
 from minwon.db.session import make_engine
 from minwon.telephony.service import issue_pbx_token
+from tests.browser import launch
 from tests.factories import PASSWORD, make_org, make_user
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("MINWON_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 TIMEOUT_MS = 10_000
 
 
 def _launch(p):  # type: ignore[no-untyped-def]
-    try:
-        return p.chromium.launch()
-    except Exception:
-        if not CHROMIUM:
-            pytest.skip(
-                "no Chromium for Playwright (run `playwright install chromium` or set MINWON_CHROMIUM)"
-            )
-        return p.chromium.launch(executable_path=CHROMIUM)
+    return launch(p)
 
 
 def test_keyboard_only_screen_pop_and_transfer(

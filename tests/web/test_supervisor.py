@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 from collections.abc import Callable
 from datetime import date
 
@@ -19,6 +17,7 @@ from minwon.db.session import make_engine
 from minwon.telephony.commands import ensure_replay_queues, http_sender, replay_day
 from minwon.telephony.replay import DEFAULT_QUEUE_MAP, read_day
 from minwon.telephony.service import issue_pbx_token
+from tests.browser import launch
 from tests.factories import PASSWORD, make_user
 from tests.quality.support import DAY, ingest_sample_day
 from tests.telephony.test_replay_ingest import CSV_TEXT
@@ -107,9 +106,6 @@ def test_empty_day_and_bad_parameters(client: TestClient, db: Session) -> None:
     assert bad_interval.status_code == 422 and bad_interval.json()["field"] == "interval"
 
 
-CHROMIUM = os.environ.get("MINWON_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.mark.browser
 def test_page_refreshes_live_when_calls_of_the_shown_day_arrive(
     fresh_database_url: str, start_server: Callable[..., str]
@@ -126,14 +122,7 @@ def test_page_refreshes_live_when_calls_of_the_shown_day_arrive(
     base = start_server(fresh_database_url)
 
     with sync_api.sync_playwright() as p:
-        try:
-            browser = p.chromium.launch()
-        except Exception:
-            if not CHROMIUM:
-                pytest.skip(
-                    "no Chromium for Playwright (run `playwright install chromium` or set MINWON_CHROMIUM)"
-                )
-            browser = p.chromium.launch(executable_path=CHROMIUM)
+        browser = launch(p)
         page = browser.new_page()
         page.set_default_timeout(15_000)
         page.goto(f"{base}/login")

@@ -6,6 +6,7 @@ cookie carries a random token whose SHA-256 digest is stored.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -94,10 +95,8 @@ def sign_in(*, db: Session, username: str, password: str, ip: str | None) -> Sig
     now = utcnow()
     user = db.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.is_active:
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password or "x")
-        except VerificationError:
-            pass
         record_audit(
             db=db, action="login_failure", actor_name=username[:80], ip=ip, detail={"reason": "unknown"}
         )

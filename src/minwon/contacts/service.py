@@ -27,10 +27,11 @@ from minwon.cases.service import create_case_from_contact, parse_petition_type
 from minwon.config import get_settings
 from minwon.contacts.models import Callback, CallbackStatus, Channel, Contact, Outcome
 from minwon.core.audit import record_access
-from minwon.core.clock import utcnow
+from minwon.core.clock import to_local, utcnow
 from minwon.core.crypto import encrypt, mask_phone, normalise_phone, pseudonym
 from minwon.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from minwon.core.i18n import N_
+from minwon.core.live import publish
 from minwon.knowledge.models import Article
 from minwon.org.models import Category, Department
 from minwon.telephony.models import Call, CallStatus
@@ -255,6 +256,9 @@ def record_contact(
         assert due is not None
         db.add(Callback(contact_id=contact.id, assigned_agent_id=agent.id, due_at=due, created_at=now))
     db.commit()
+    publish(
+        "supervisor", {"type": "calls_changed", "days": [to_local(contact.created_at).date().isoformat()]}
+    )
     return contact
 
 

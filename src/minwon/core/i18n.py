@@ -40,6 +40,6 @@ def ngettext(locale: str, singular: str, plural: str, n: int) -> str:
     return translations(locale).ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it here (translated where shown)."""
     return message

@@ -255,3 +255,47 @@ def queue_kpis(
         }
         for row in rows
     ]
+
+
+def day_contact_summary(*, db: Session, day: date, recent: int = 10) -> dict[str, Any]:
+    """Contact records saved on the local ``day``: counts by outcome and the latest ``recent`` ones.
+
+    Returns ``{"contacts", "resolved", "transferred", "callback", "fcr", "recent": [...]}`` where
+    ``fcr`` (first-contact resolution) = resolved ÷ contacts (``None`` without contacts) and each recent
+    item is ``{"at", "agent", "category", "outcome"}`` — no caller data. One aggregate query plus one
+    query for the list.
+    """
+    from minwon.accounts.models import User
+    from minwon.contacts.models import Outcome
+    from minwon.org.models import Category
+
+    start, end = local_day_bounds(day)
+    in_day = and_(Contact.created_at >= start, Contact.created_at < end)
+    row = db.execute(
+        select(
+            func.count(Contact.id),
+            func.coalesce(func.sum(case((Contact.outcome == Outcome.RESOLVED, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Contact.outcome == Outcome.TRANSFERRED, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Contact.outcome == Outcome.CALLBACK, 1), else_=0)), 0),
+        ).where(in_day)
+    ).one()
+    total, resolved, transferred, callback = (int(v) for v in row)
+    latest = db.execute(
+        select(Contact.created_at, User.display_name, Category.name_ko, Category.name_en, Contact.outcome)
+        .join(User, User.id == Contact.agent_id)
+        .join(Category, Category.id == Contact.category_id)
+        .where(in_day)
+        .order_by(Contact.created_at.desc(), Contact.id.desc())
+        .limit(recent)
+    ).all()
+    return {
+        "contacts": total,
+        "resolved": resolved,
+        "transferred": transferred,
+        "callback": callback,
+        "fcr": resolved / total if total else None,
+        "recent": [
+            {"at": at, "agent": agent, "category_ko": ko, "category_en": en, "outcome": outcome.value}
+            for at, agent, ko, en, outcome in latest
+        ],
+    }

@@ -20,7 +20,7 @@ from minwon.core.clock import local_today
 from minwon.core.errors import ValidationError
 from minwon.db.deps import DbSession
 from minwon.quality.kpi import BY_NAME, format_value
-from minwon.quality.service import day_kpis, interval_kpis, queue_kpis
+from minwon.quality.service import day_contact_summary, day_kpis, interval_kpis, queue_kpis
 from minwon.web.deps import require_roles
 from minwon.web.templating import render
 
@@ -109,6 +109,7 @@ def panel_context(*, db: Session, day: date, interval: int) -> dict[str, Any]:
         "chart": _chart(intervals),
         "queues": [row for row in queue_kpis(db=db, first_day=day) if row["offered"]],
         "fmt": format_value,
+        "contacts": day_contact_summary(db=db, day=day),
     }
 
 
