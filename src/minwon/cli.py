@@ -6,7 +6,6 @@ Domain commands live beside their domain (``<domain>/commands.py``) and are atta
 from __future__ import annotations
 
 import sys
-from importlib import import_module
 from pathlib import Path
 from typing import Annotated
 
@@ -132,19 +131,13 @@ def pbx_token(name: str) -> None:
 
 
 def _attach_domain_commands() -> None:
-    for module in (
-        "minwon.telephony.commands",
-        "minwon.quality.commands",
-        "minwon.cases.commands",
-        "minwon.knowledge.commands",
-    ):
-        try:
-            mod = import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue
-            raise
-        mod.register(app)
+    from minwon.cases import commands as cases_commands
+    from minwon.knowledge import commands as knowledge_commands
+    from minwon.quality import commands as quality_commands
+    from minwon.telephony import commands as telephony_commands
+
+    for module in (telephony_commands, quality_commands, cases_commands, knowledge_commands):
+        module.register(app)
 
 
 _attach_domain_commands()

@@ -90,26 +90,11 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str | None]]:
 
 
 def _register_domain_routers(app: FastAPI) -> None:
-    """Each domain contributes a JSON router and/or pages; imported here only."""
-    from importlib import import_module
+    """Each domain contributes a JSON router and/or pages; they are imported only here."""
+    from minwon.contacts import router as contacts_api
+    from minwon.knowledge import router as knowledge_api
+    from minwon.telephony import router as telephony_api
+    from minwon.web import admin, cases_pages, desk, live, supervisor
 
-    for module in (
-        "minwon.telephony.router",
-        "minwon.contacts.router",
-        "minwon.knowledge.router",
-        "minwon.cases.router",
-        "minwon.org.router",
-        "minwon.quality.router",
-        "minwon.web.desk",
-        "minwon.web.cases_pages",
-        "minwon.web.supervisor",
-        "minwon.web.admin",
-        "minwon.web.live",
-    ):
-        try:
-            mod = import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue
-            raise
-        app.include_router(mod.router)
+    for module in (telephony_api, contacts_api, knowledge_api, desk, cases_pages, supervisor, admin, live):
+        app.include_router(module.router)
