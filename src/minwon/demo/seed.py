@@ -405,9 +405,10 @@ def print_summary(summary: DemoSummary, *, console: Console) -> None:
     accounts.add_column("Password", overflow="fold")
     for account in summary.accounts:
         accounts.add_row(account.username, account.role, account.display_name, account.password)
-    if summary.pbx_token:
-        accounts.add_row(summary.pbx_name, "PBX bearer token", "", summary.pbx_token)
     console.print(accounts)
+    if summary.pbx_token:
+        # on its own line so that it is never wrapped (copied into PBX configuration)
+        console.print(f"PBX bearer token ({summary.pbx_name}): {summary.pbx_token}", highlight=False, soft_wrap=True)
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)
     settings = get_settings()
