@@ -261,3 +261,66 @@ def view_case(*, db: Session, case_id: int, viewer: User, ip: str | None) -> Cas
         events=events,
         contact_ids=[c.id for c in contacts],
     )
+
+
+@dataclass(frozen=True)
+class PastCaseHit:
+    """A closed case that matched a search: how a similar question was answered before."""
+
+    case_id: int
+    external_ref: str | None
+    title: str
+    department: str | None
+    snippet: str
+    answer: str
+    score: int
+
+
+#: Longest accepted past-case query (characters).
+MAX_PAST_QUERY = 500
+
+
+def search_past_cases(*, db: Session, query: str, limit: int = 5) -> list[PastCaseHit]:
+    """Closed cases (imported history and the center's own) whose title or question match ``query``.
+
+    Simple spacing-insensitive matching (:mod:`minwon.core.textmatch`): each term found in the title
+    adds 3, in the question 1; best first, then newest. An empty query gives ``[]``. Raises
+    ValidationError (field ``query``) for a query over 500 characters, (``limit``) outside 1–50.
+    The texts hold no caller data (closed cases are shown without their caller).
+    """
+    from sqlalchemy import Integer, case, literal
+
+    from minwon.core.textmatch import like_pattern, search_terms, snippet_around, squashed
+
+    if len(query) > MAX_PAST_QUERY:
+        raise ValidationError(N_("The search text is too long (at most 500 characters)."), field="query")
+    if not 1 <= limit <= 50:
+        raise ValidationError("limit must be 1–50", field="limit")
+    terms = search_terms(query)
+    if not terms:
+        return []
+    parts = []
+    for term in terms:
+        pattern = like_pattern(term)
+        parts.append(case((squashed(Case.title).like(pattern, escape="\\"), 3), else_=0))
+        parts.append(case((squashed(Case.question).like(pattern, escape="\\"), 1), else_=0))
+    score = sum(parts, literal(0, Integer))
+    rows = db.execute(
+        select(Case, Department.name, score.label("score"))
+        .outerjoin(Department, Department.id == Case.department_id)
+        .where(Case.status == CaseStatus.CLOSED, score > 0)
+        .order_by(score.desc(), Case.received_at.desc(), Case.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        PastCaseHit(
+            case_id=c.id,
+            external_ref=c.external_ref,
+            title=c.title,
+            department=dept,
+            snippet=snippet_around(c.question, terms, 120),
+            answer=c.answer,
+            score=int(s),
+        )
+        for c, dept, s in rows
+    ]

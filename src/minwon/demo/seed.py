@@ -408,7 +408,8 @@ def print_summary(summary: DemoSummary, *, console: Console) -> None:
     console.print(accounts)
     if summary.pbx_token:
         # on its own line so that it is never wrapped (copied into PBX configuration)
-        console.print(f"PBX bearer token ({summary.pbx_name}): {summary.pbx_token}", highlight=False, soft_wrap=True)
+        line = f"PBX bearer token ({summary.pbx_name}): {summary.pbx_token}"
+        console.print(line, highlight=False, soft_wrap=True)
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)
     settings = get_settings()

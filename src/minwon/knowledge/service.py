@@ -13,18 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Integer, case, func, literal, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, Integer, case, literal, select
+from sqlalchemy.orm import Session
 
 from minwon.core.clock import utcnow
 from minwon.core.errors import NotFound, ValidationError
+from minwon.core.textmatch import like_pattern, search_terms, snippet_around, squashed
 from minwon.knowledge.models import Article
 from minwon.knowledge.schemas import ArticleHit, ArticleOut
 from minwon.org.models import Category, Department
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100
-MAX_TERMS = 20
 #: Weight of a term found in the title, the keywords and the body.
 WEIGHT_TITLE, WEIGHT_KEYWORDS, WEIGHT_BODY = 3, 2, 1
 SNIPPET_CHARS = 120
@@ -118,30 +118,6 @@ def get_published_article(*, db: Session, article_id: int) -> ArticleOut:
     return out
 
 
-def _like_pattern(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _squashed(column: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
-    """``column`` lower-cased with spaces removed, so spacing differences do not matter."""
-    return func.replace(func.lower(column), " ", "")
-
-
-def search_terms(query: str) -> list[str]:
-    """The terms a query is matched with: its words, plus the whole query without spaces.
-
-    ``"자동차세 연납"`` → ``["자동차세", "연납", "자동차세연납"]``. Lower-cased, duplicates dropped;
-    words after the first 20 are ignored (each term adds three ``LIKE`` tests to the query).
-    """
-    words = query.lower().split()[:MAX_TERMS]
-    terms = list(dict.fromkeys(words))
-    joined = "".join(words)
-    if len(words) > 1 and joined not in terms:
-        terms.append(joined)
-    return terms
-
-
 def search_articles(
     *, db: Session, query: str, category_id: int | None = None, limit: int = 10
 ) -> list[ArticleHit]:
@@ -161,13 +137,13 @@ def search_articles(
         return []
     parts: list[ColumnElement[int]] = []
     for term in terms:
-        pattern = _like_pattern(term)
+        pattern = like_pattern(term)
         for column, weight in (
             (Article.title, WEIGHT_TITLE),
             (Article.keywords, WEIGHT_KEYWORDS),
             (Article.body, WEIGHT_BODY),
         ):
-            parts.append(case((_squashed(column).like(pattern, escape="\\"), weight), else_=0))
+            parts.append(case((squashed(column).like(pattern, escape="\\"), weight), else_=0))
     score = sum(parts, literal(0, Integer))
     stmt = (
         select(Article, Category.name_ko, score.label("score"))
@@ -208,17 +184,6 @@ def _plain(markdown: str) -> str:
 
 
 def make_snippet(body: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> str:
-    """About ``width`` characters of ``body`` around the earliest match of any term, whitespace collapsed.
-
-    A term matches with or without spaces between its letters (as the search does). Without a match,
-    the start of the body. Cut ends are marked with ``…``.
-    """
-    text = " ".join(_plain(body).split())
-    first: int | None = None
-    for term in terms:
-        found = re.search("[ ]*".join(re.escape(ch) for ch in term), text, flags=re.IGNORECASE)
-        if found and (first is None or found.start() < first):
-            first = found.start()
-    start = 0 if first is None else max(0, first - width // 3)
-    end = min(len(text), start + width)
-    return ("…" if start > 0 else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+    """About ``width`` characters of the article's plain text around the earliest match of any term
+    (see :func:`minwon.core.textmatch.snippet_around`)."""
+    return snippet_around(_plain(body), terms, width)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from types import ModuleType
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 from minwon.accounts.models import Role, User
 from minwon.cases.deadlines import PetitionType
 from minwon.cases.models import Case
-from minwon.cases.service import DEFAULT_PETITION_TYPE, DESK_PETITION_TYPES
+from minwon.cases.service import DEFAULT_PETITION_TYPE, DESK_PETITION_TYPES, PastCaseHit, search_past_cases
 from minwon.contacts.models import Callback, Channel, Contact, Outcome
 from minwon.contacts.service import (
     caller_history,
@@ -36,6 +35,7 @@ from minwon.core.crypto import mask_phone
 from minwon.core.errors import MinwonError, ValidationError
 from minwon.core.i18n import N_, gettext
 from minwon.db.deps import DbSession
+from minwon.knowledge.service import get_published_article, search_articles
 from minwon.org.models import Category, Queue
 from minwon.org.service import list_categories, list_departments
 from minwon.web.deps import CsrfChecked, client_ip, require_roles
@@ -95,17 +95,6 @@ def _render(request: Request, name: str, ctx: dict[str, Any], status_code: int =
     return render(request, name, {"labels": LABELS, **ctx}, status_code=status_code)
 
 
-def _knowledge() -> ModuleType | None:
-    """The knowledge service when it is installed (it is built in parallel; the desk works without)."""
-    try:
-        from minwon.knowledge import service
-    except ModuleNotFoundError as exc:
-        if exc.name == "minwon.knowledge.service":
-            return None
-        raise
-    return service
-
-
 def _cat_name(cat: Category, locale: str) -> str:
     return cat.name_en if locale == "en" else cat.name_ko
 
@@ -144,7 +133,6 @@ def _form_context(db: Session, request: Request, form: FormState) -> dict[str, A
         "outcomes": OUTCOME_KEYS,
         "petition_types": [(p.value, PETITION_LABELS[p]) for p in DESK_PETITION_TYPES],
         "channels": [c.value for c in MANUAL_CHANNELS],
-        "knowledge_ready": _knowledge() is not None,
     }
 
 
@@ -306,30 +294,24 @@ def search(
     request: Request,
     db: DbSession,
     user: DeskUser,
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=500)] = "",
     category_id: Annotated[str, Query(max_length=12)] = "",
 ) -> Response:
-    """Knowledge search partial (``knowledge.service.search_articles``); empty until the service exists."""
-    knowledge = _knowledge()
+    """Search partial: standard answers and, beside them, similar past cases (closed)."""
     query = q.strip()
     hits: list[Any] = []
-    if knowledge is not None and query:
+    past: list[PastCaseHit] = []
+    if query:
         cat = int(category_id) if category_id.isdigit() else None
-        hits = list(knowledge.search_articles(db=db, query=query, category_id=cat, limit=10))
-    return _render(
-        request, "desk_search.html", {"hits": hits, "q": query, "knowledge_ready": knowledge is not None}
-    )
+        hits = list(search_articles(db=db, query=query, category_id=cat, limit=10))
+        past = search_past_cases(db=db, query=query, limit=5)
+    return _render(request, "desk_search.html", {"hits": hits, "past": past, "q": query})
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article(request: Request, db: DbSession, user: DeskUser, article_id: int) -> Response:
     """One standard answer, with a button that copies it into the answer field."""
-    knowledge = _knowledge()
-    if knowledge is None:
-        raise ValidationError(N_("Knowledge search is not available yet."), field="article_id")
-    # Counselors read published answers only; fall back to the plain getter of the agreed contract.
-    getter = getattr(knowledge, "get_published_article", None) or knowledge.get_article
-    art = getter(db=db, article_id=article_id)
+    art = get_published_article(db=db, article_id=article_id)
     return _render(request, "desk_article.html", {"article": art})
 
 
