@@ -1,0 +1,1 @@
+"""Workforce planning: forecasting, staffing (Erlang C / Erlang A), scheduling and simulation."""
