@@ -135,7 +135,7 @@ def _attach_domain_commands() -> None:
     from minwon.knowledge import commands as knowledge_commands
     from minwon.quality import commands as quality_commands
     from minwon.telephony import commands as telephony_commands
-    from minwon.workforce import schedule_commands
+    from minwon.workforce import schedule_commands, staffing_commands
 
     for module in (
         telephony_commands,
@@ -143,6 +143,7 @@ def _attach_domain_commands() -> None:
         cases_commands,
         knowledge_commands,
         schedule_commands,
+        staffing_commands,
     ):
         module.register(app)
 
