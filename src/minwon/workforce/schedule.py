@@ -613,7 +613,7 @@ def _build(problem: Problem, weights: Weights, *, objective: bool) -> _Built:
                 if start + timedelta(days=j) in index_of
             ]
             if len(span) > k and any((a, d) in worked for d in span):
-                consec_lit = consec_lit or literal("consecutive", a)
+                consec_lit = literal("consecutive", a) if consec_lit is None else consec_lit
                 model.add(sum(worked.get((a, d), 0) for d in span) <= k).only_enforce_if(consec_lit)
             start += timedelta(days=1)
 
@@ -628,7 +628,7 @@ def _build(problem: Problem, weights: Weights, *, objective: bool) -> _Built:
             for q in by_agent_day.get((a, next_day), []):
                 gap = patterns[q.p].start_minute + 24 * 60 - patterns[o.p].end_minute
                 if gap < rest_minutes:
-                    rest_lit = rest_lit or literal("rest", a)
+                    rest_lit = literal("rest", a) if rest_lit is None else rest_lit
                     model.add(o.x + q.x <= 1).only_enforce_if(rest_lit)
 
     # coverage in half-agents
@@ -907,11 +907,14 @@ def _describe(problem: Problem, built: _Built, indexes: list[int]) -> list[str]:
         when = f"{WEEKDAYS[day.day.weekday()].capitalize()} {day.day.isoformat()} {_hhmm(start)}–{_hhmm(end)}"
         if available < need:
             sentences.append(
-                f"minimum coverage on {when} needs {need} agents but only {available} "
-                f"{'is' if available == 1 else 'are'} available then"
+                f"minimum coverage on {when} needs {need} {'agent' if need == 1 else 'agents'} "
+                f"but only {available} {'is' if available == 1 else 'are'} available then"
             )
         else:
-            sentences.append(f"minimum coverage on {when} needs {need} agents ({available} could work then)")
+            sentences.append(
+                f"minimum coverage on {when} needs {need} {'agent' if need == 1 else 'agents'} "
+                f"({available} could work then)"
+            )
     if others:
         lead = "it clashes with " if sentences else ""
         sentences.append(lead + "; ".join(others))

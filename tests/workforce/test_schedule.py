@@ -1,0 +1,313 @@
+"""Shift scheduling (CP-SAT): small instances whose optimum is worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from datetime import date, time, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from minwon.core.errors import ValidationError
+from minwon.workforce.schedule import (
+    Agent,
+    BreakWindow,
+    DayRequirement,
+    Problem,
+    Roster,
+    Rules,
+    Schedule,
+    ScheduleInfeasible,
+    ShiftPattern,
+    SolverOptions,
+    Weights,
+    parse_requirements_csv,
+    parse_roster,
+    schedule_xlsx,
+    solve,
+)
+
+OPTS = SolverOptions(time_limit_s=20, num_workers=1, seed=0)
+MON = date(2026, 12, 7)  # a Monday
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+
+def minutes(t: time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def coverage_from_shifts(schedule: Schedule, day: date, start: int) -> float:
+    """Agents working the 30-minute interval starting at ``start`` minutes: recomputed from the shifts."""
+    total = 0.0
+    for s in schedule.shifts:
+        if s.day != day or not minutes(s.start) <= start < minutes(s.end):
+            continue
+        if s.lunch and minutes(s.lunch[0]) <= start < minutes(s.lunch[1]):
+            continue
+        total += 1.0
+        total -= 0.5 * sum(1 for b, _ in s.breaks if start <= minutes(b) < start + 30)
+    return total
+
+
+def test_two_agents_one_day_known_optimum() -> None:
+    # need [1,2,2,1] over 09:00–11:00; "early" covers 09:00–10:30, "late" 09:30–11:00:
+    # one early + one late gives exactly [1,2,2,1]; both early would leave 10:30 empty.
+    early = ShiftPattern("early", time(9), 90)
+    late = ShiftPattern("late", time(9, 30), 90)
+    problem = Problem(
+        (DayRequirement(MON, time(9), (1, 2, 2, 1)),),
+        Roster((early, late), (Agent("A1"), Agent("A2"))),
+    )
+    schedule = solve(problem, options=OPTS)
+    assert schedule.status == "optimal"
+    assert sorted(s.pattern for s in schedule.shifts) == ["early", "late"]
+    assert schedule.under_agent_hours == 0 and schedule.over_agent_hours == 0
+    assert [c.scheduled for c in schedule.intervals] == [1, 2, 2, 1]
+
+
+@pytest.mark.parametrize(("under", "over", "works"), [(10, 1, True), (1, 10, False)])
+def test_weights_trade_under_against_over(under: int, over: int, works: bool) -> None:
+    # need [0,0,1,1]; the only shift covers the first three intervals.
+    # Working: 2 agent-intervals over, 1 under; idle: 2 under.  10·1+1·2 = 12 < 20, but 1·1+10·2 = 21 > 2.
+    problem = Problem(
+        (DayRequirement(MON, time(9), (0, 0, 1, 1)),),
+        Roster((ShiftPattern("early", time(9), 90),), (Agent("A1"),)),
+    )
+    schedule = solve(problem, weights=Weights(under=under, over=over), options=OPTS)
+    assert bool(schedule.shifts) is works
+
+
+def test_lunch_inside_its_window_and_uncovered() -> None:
+    # one agent 09:00–18:00 with a 1-h lunch between 12:00 and 14:00: two intervals stay short.
+    full = ShiftPattern("full", time(9), 540, 60, time(12), time(14))
+    problem = Problem((DayRequirement(MON, time(9), (1,) * 18),), Roster((full,), (Agent("A1"),)))
+    schedule = solve(problem, options=OPTS)
+    (shift,) = schedule.shifts
+    assert shift.lunch is not None
+    assert time(12) <= shift.lunch[0] and shift.lunch[1] <= time(14)
+    assert minutes(shift.lunch[1]) - minutes(shift.lunch[0]) == 60
+    assert schedule.under_agent_hours == 1.0
+    assert shift.paid_hours == 8
+
+
+def test_breaks_count_half_and_match_independent_coverage() -> None:
+    full = ShiftPattern(
+        "full",
+        time(9),
+        540,
+        60,
+        time(11, 30),
+        time(14),
+        (BreakWindow(time(10), time(11)), BreakWindow(time(15), time(17))),
+    )
+    agents = tuple(Agent(f"A{i}") for i in range(3))
+    problem = Problem((DayRequirement(MON, time(9), (2,) * 18),), Roster((full,), agents))
+    schedule = solve(problem, options=OPTS)
+    for s in schedule.shifts:
+        assert len(s.breaks) == 2
+        assert time(10) <= s.breaks[0][0] and s.breaks[0][1] <= time(11)
+        assert time(15) <= s.breaks[1][0] and s.breaks[1][1] <= time(17)
+        assert s.lunch is not None and not any(s.lunch[0] <= b < s.lunch[1] for b, _ in s.breaks)
+    for c in schedule.intervals:
+        assert c.scheduled == coverage_from_shifts(schedule, c.day, minutes(c.start))
+        assert c.under == max(0, c.required - c.scheduled) and c.over == max(0, c.scheduled - c.required)
+
+
+def _week(n_days: int, required: tuple[int, ...], opening: time = time(9)) -> tuple[DayRequirement, ...]:
+    return tuple(DayRequirement(MON + timedelta(days=k), opening, required) for k in range(n_days))
+
+
+def test_weekly_hours_limit() -> None:
+    # Mon–Sat each want one agent all day; 8 paid hours a shift: 40 h allow 5 shifts, 24 h allow 3.
+    full = ShiftPattern("full", time(9), 540, 60, time(12), time(14))
+    for limit, shifts in ((40, 5), (24, 3)):
+        problem = Problem(_week(6, (1,) * 18), Roster((full,), (Agent("A1", max_hours_per_week=limit),)))
+        schedule = solve(problem, options=OPTS)
+        assert len(schedule.shifts) == shifts
+        assert schedule.paid_hours["A1"] == limit
+
+
+def test_consecutive_days_and_weekly_rest_day() -> None:
+    short = ShiftPattern("short", time(9), 120)  # 2 h, no break needed
+    days = _week(7, (1,) * 4)
+    # at most 3 days in a row, rest day rule off: best is 6 of 7 days with no 4 in a row
+    roster = Roster((short,), (Agent("A1", max_consecutive_days=3),), Rules(weekly_rest_day=False))
+    worked = {s.day for s in solve(Problem(days, roster), options=OPTS).shifts}
+    assert len(worked) == 6
+    for k in range(4):
+        assert not all(MON + timedelta(days=k + j) in worked for j in range(4))
+    # 근로기준법 §55: one day off in the 7-day week even with no consecutive-day limit binding
+    roster = Roster((short,), (Agent("A1", max_consecutive_days=7),), Rules(weekly_rest_day=True))
+    assert len(solve(Problem(days, roster), options=OPTS).shifts) == 6
+    roster = Roster((short,), (Agent("A1", max_consecutive_days=7),), Rules(weekly_rest_day=False))
+    assert len(solve(Problem(days, roster), options=OPTS).shifts) == 7
+
+
+def test_min_rest_between_shifts() -> None:
+    # day 1 wants 18:30–22:00, day 2 wants 07:00–10:30: the gap is 9 h.
+    late = ShiftPattern("late", time(18, 30), 210)
+    early = ShiftPattern("early", time(7), 210)
+    day1 = tuple(1 if i >= 23 else 0 for i in range(30))  # 07:00 + 30·23 = 18:30
+    day2 = tuple(1 if i < 7 else 0 for i in range(30))
+    days = (DayRequirement(MON, time(7), day1), DayRequirement(MON + timedelta(days=1), time(7), day2))
+    for rest, expected in ((11, 1), (9, 2)):
+        roster = Roster((late, early), (Agent("A1"),), Rules(min_rest_hours=rest))
+        assert len(solve(Problem(days, roster), options=OPTS).shifts) == expected
+
+
+def test_availability_respected() -> None:
+    full = ShiftPattern("full", time(9), 540, 60, time(12), time(14))
+    agents = (
+        Agent("A1", availability={"tue": ()}),
+        Agent("A2", availability={"mon": ((time(13), time(18)),)}),
+    )
+    schedule = solve(Problem(_week(2, (2,) * 18), Roster((full,), agents)), options=OPTS)
+    assert {(s.agent_id, s.day) for s in schedule.shifts} == {
+        (MON, "A1")[::-1],
+        ("A2", MON + timedelta(days=1)),
+    }
+
+
+def test_infeasible_names_interval_and_availability() -> None:
+    # Tuesday 09:00 needs 5 but 2 of 5 agents are off on Tuesday → only 3 available.
+    full = ShiftPattern("full", time(9), 540, 60, time(12), time(14))
+    agents = tuple(Agent(f"A{i}", availability={"tue": ()} if i < 2 else {}) for i in range(5))
+    tue = [0] * 18
+    days = (
+        DayRequirement(MON, time(9), (1,) * 18),
+        DayRequirement(MON + timedelta(days=1), time(9), (1,) * 18, tuple([5, *tue[1:]])),
+    )
+    with pytest.raises(ScheduleInfeasible) as caught:
+        solve(Problem(days, Roster((full,), agents)), options=OPTS)
+    assert caught.value.reasons == (
+        "minimum coverage on Tue 2026-12-08 09:00–09:30 needs 5 agents but only 3 are available then",
+    )
+
+
+def test_infeasible_core_names_the_clashing_rules() -> None:
+    full = ShiftPattern("full", time(9), 540, 60, time(12), time(14))
+    # one agent, one day, at least one agent at every interval: the lunch (12:00–14:00 window) clashes
+    problem = Problem(
+        (DayRequirement(MON, time(9), (1,) * 18),),
+        Roster((full,), (Agent("A1", "김"),), Rules(hard_min_agents=1)),
+    )
+    with pytest.raises(ScheduleInfeasible) as caught:
+        solve(problem, options=OPTS)
+    # lunch may start 12:00, 12:30 or 13:00: a smallest clash is 13:00 plus 12:00 or 12:30 (two intervals)
+    reasons = caught.value.reasons
+    assert len(reasons) == 3
+    assert reasons[1] == "minimum coverage on Mon 2026-12-07 13:00–13:30 needs 1 agent (1 could work then)"
+    assert reasons[0] in {
+        f"minimum coverage on Mon 2026-12-07 {span} needs 1 agent (1 could work then)"
+        for span in ("12:00–12:30", "12:30–13:00")
+    }
+    assert reasons[2] == "it clashes with the lunch break of A1 김 inside its window (근로기준법 §54)"
+    # Mon–Sat one agent needed every interval with lunch cover by a second agent; 40 h allow 5 days only
+    agents = (Agent("A1"), Agent("A2"))
+    problem = Problem(_week(6, (1,) * 18), Roster((full,), agents, Rules(hard_min_agents=1)))
+    with pytest.raises(ScheduleInfeasible) as caught:
+        solve(problem, options=OPTS)
+    text = caught.value.message
+    # 12 shifts are needed to staff six days with lunch cover, 10 allowed: the hours limit must be in the core
+    assert "the weekly limit of 40 paid hours for A" in text and "(근로기준법 §50①)" in text
+    assert "minimum coverage on" in text
+
+
+def test_validation_names_the_field() -> None:
+    with pytest.raises(ValidationError) as caught:
+        ShiftPattern("long", time(9), 540, 30, time(12), time(14))  # 8.5 paid hours: §50② and §54
+    assert caught.value.field == "patterns.length_minutes"
+    with pytest.raises(ValidationError) as caught:
+        ShiftPattern("eight", time(9), 510, 30, time(12), time(14))  # 8 h of work need 60 min (§54)
+    assert caught.value.field == "patterns.lunch_minutes"
+    with pytest.raises(ValidationError) as caught:
+        parse_requirements_csv("day,start,required\nmon,09:00,3\nmon,09:30,x\n", week_start=MON)
+    assert "line 3" in caught.value.message and caught.value.field == "required"
+    with pytest.raises(ValidationError) as caught:
+        parse_requirements_csv("day,start,required\nmon,09:00,3\nmon,10:00,3\n", week_start=MON)
+    assert "gap before 10:00" in caught.value.message
+    with pytest.raises(ValidationError) as caught:
+        parse_roster({"patterns": [], "agents": [{"id": "A1", "max_hours_per_week": "lots"}]})
+    assert caught.value.field == "agents[0].max_hours_per_week".join(("agents: ", "")) or "max_hours" in (
+        caught.value.field or ""
+    )
+
+
+def test_example_files_parse_and_weekdays_map_to_dates() -> None:
+    days = parse_requirements_csv(
+        (EXAMPLES / "schedule-requirements.csv").read_text(encoding="utf-8"), week_start=MON
+    )
+    assert [d.day for d in days] == [MON + timedelta(days=k) for k in range(6)]
+    assert days[5].close_minute == 13 * 60 and days[0].close_minute == 18 * 60
+    import yaml
+
+    roster = parse_roster(yaml.safe_load((EXAMPLES / "schedule-agents.yaml").read_text(encoding="utf-8")))
+    assert roster.rules.hard_min_agents == 2 and len(roster.agents) == 8
+    assert roster.agents[2].windows_on(MON + timedelta(days=5)) == ()
+
+
+def test_xlsx_round_trip() -> None:
+    early = ShiftPattern("early", time(9), 90)
+    late = ShiftPattern("late", time(9, 30), 90)
+    problem = Problem(
+        (DayRequirement(MON, time(9), (1, 2, 2, 1)),), Roster((early, late), (Agent("A1", "김"), Agent("A2")))
+    )
+    schedule = solve(problem, options=OPTS)
+    book = load_workbook(io.BytesIO(schedule_xlsx(schedule, locale="en")))
+    assert book.sheetnames == ["Shifts", "Coverage", "Summary"]
+    rows = list(book["Shifts"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("Agent ID", "Agent", "Date", "Pattern")
+    assert sorted((r[0], r[3], r[4], r[5]) for r in rows[1:]) == sorted(
+        (s.agent_id, s.pattern, s.start.strftime("%H:%M"), s.end.strftime("%H:%M")) for s in schedule.shifts
+    )
+    cover = list(book["Coverage"].iter_rows(values_only=True))
+    assert [r[3] for r in cover[1:]] == [1, 2, 2, 1]
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from minwon.cli import main; main()", "schedule", "build", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_cli_build_bad_input_and_infeasible(tmp_path: Path) -> None:
+    req, agents = EXAMPLES / "schedule-requirements.csv", EXAMPLES / "schedule-agents.yaml"
+    out = tmp_path / "week.csv"
+    done = _cli(
+        "--requirements", str(req), "--agents", str(agents), "--week-start", "2026-12-07",
+        "--out-csv", str(out), "--out-xlsx", str(tmp_path / "week.xlsx"), "--json", "--time-limit", "20",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] in ("optimal", "feasible")
+    assert out.exists() and (tmp_path / "week-coverage.csv").exists() and (tmp_path / "week.xlsx").exists()
+    # the example's hard minimum of 2 agents holds in every interval
+    assert all(i["scheduled"] >= 2 for i in result["intervals"])
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("day,start,required\nmon,09:00,3\nmon,09:30,-1\n", encoding="utf-8")
+    done = _cli(
+        "--requirements", str(bad), "--agents", str(agents), "--week-start", "2026-12-07", cwd=tmp_path
+    )
+    assert done.returncode == 2 and "line 3" in done.stderr
+
+    few = tmp_path / "few.yaml"
+    few.write_text(
+        'patterns: [{name: full, start: "09:00", hours: 9, lunch: {minutes: 60}}]\n'
+        "rules: {hard_min_agents: 2}\nagents: [{id: A01}]\n",
+        encoding="utf-8",
+    )
+    done = _cli("--requirements", str(req), "--agents", str(few), "--week-start", "2026-12-07", cwd=tmp_path)
+    assert done.returncode == 3
+    assert (
+        "minimum coverage on Mon 2026-12-07 09:00–18:00 needs 2 agents but only 1 is available" in done.stderr
+    )
