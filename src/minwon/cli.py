@@ -135,13 +135,14 @@ def _attach_domain_commands() -> None:
     from minwon.knowledge import commands as knowledge_commands
     from minwon.quality import commands as quality_commands
     from minwon.telephony import commands as telephony_commands
-    from minwon.workforce import schedule_commands, staffing_commands
+    from minwon.workforce import forecast_commands, schedule_commands, staffing_commands
 
     for module in (
         telephony_commands,
         quality_commands,
         cases_commands,
         knowledge_commands,
+        forecast_commands,
         schedule_commands,
         staffing_commands,
     ):
