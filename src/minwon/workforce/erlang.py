@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -140,12 +140,11 @@ def _traffic(value: float, field: str) -> float:
     return traffic
 
 
-def _exact(value: float, field: str) -> Fraction:
-    """The decimal the caller wrote (``0.3`` → 3/10, not the binary float 0.29999…)."""
-    try:
-        return Fraction(Decimal(str(value)))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(f"{field} must be a number, got {value!r}", field=field) from None
+def _exact(value: float) -> Fraction:
+    """The decimal the caller wrote (``0.3`` → 3/10, not the binary float 0.29999…); ``value`` is finite."""
+    if isinstance(value, int):
+        return Fraction(value)
+    return Fraction(*Decimal(repr(float(value))).as_integer_ratio())
 
 
 # --- Poisson / Erlang B in log space ------------------------------------------------------------------
@@ -203,6 +202,20 @@ def log_erlang_b(agents: int, traffic: float) -> float:
     return -float(special.logsumexp(log_terms))
 
 
+_RECURSION_UP_TO = 64
+
+
+def _erlang_b(agents: int, traffic: float) -> float:
+    """Erlang B(N, A): for small N the recursion B(n) = A·B(n−1) / (n + A·B(n−1)), B(0) = 1 (each step
+    stays in [0, 1], so it is stable); otherwise exp of :func:`log_erlang_b` (same value, O(1))."""
+    if agents <= _RECURSION_UP_TO:
+        b = 1.0
+        for k in range(1, agents + 1):
+            b = traffic * b / (k + traffic * b)
+        return b
+    return math.exp(log_erlang_b(agents, traffic))
+
+
 # --- Erlang C -------------------------------------------------------------------------------------------
 
 
@@ -218,15 +231,21 @@ def erlang_c(agents: int, traffic: float, aht_s: float, threshold_s: float) -> Q
     non-finite input, or traffic above :data:`MAX_TRAFFIC_ERLANGS`.
     Source: Erlang (1917); Gans, Koole & Mandelbaum (2003) §4.1.
     """
-    n = _agents(agents, minimum=0)
-    a = _traffic(traffic, "traffic")
-    aht = _positive(aht_s, "aht_s")
-    t = _non_negative(threshold_s, "threshold_s")
+    return _erlang_c(
+        _agents(agents, minimum=0),
+        _traffic(traffic, "traffic"),
+        _positive(aht_s, "aht_s"),
+        _non_negative(threshold_s, "threshold_s"),
+    )
+
+
+def _erlang_c(n: int, a: float, aht: float, t: float) -> QueueMetrics:
+    """:func:`erlang_c` on validated input (the staffing search calls it many times)."""
     if a == 0:
         return QueueMetrics(n, a, t, p_wait=0.0, service_level=1.0, asa_s=0.0, occupancy=0.0)
     if n <= a:
         return QueueMetrics(n, a, t, p_wait=1.0, service_level=0.0, asa_s=math.inf, occupancy=1.0)
-    b = math.exp(log_erlang_b(n, a))
+    b = _erlang_b(n, a)
     rho = a / n
     # 1 − ρ(1 − B) written as (N − A)/N + ρB: no cancellation when ρ → 1
     c = b / ((n - a) / n + rho * b)
@@ -314,12 +333,21 @@ def erlang_a(
     Raises ValidationError (field ``agents``, ``arrival_rate_per_s``, ``aht_s``, ``patience_s``,
     ``threshold_s``) for bad input or traffic λ·AHT above :data:`MAX_TRAFFIC_ERLANGS`.
     """
-    n = _agents(agents, minimum=1)
     lam = _non_negative(arrival_rate_per_s, "arrival_rate_per_s")
     aht = _positive(aht_s, "aht_s")
-    patience = _positive(patience_s, "patience_s")
-    t = _non_negative(threshold_s, "threshold_s")
-    traffic = _traffic(lam * aht, "arrival_rate_per_s")
+    _traffic(lam * aht, "arrival_rate_per_s")
+    return _erlang_a(
+        _agents(agents, minimum=1),
+        lam,
+        aht,
+        _positive(patience_s, "patience_s"),
+        _non_negative(threshold_s, "threshold_s"),
+    )
+
+
+def _erlang_a(n: int, lam: float, aht: float, patience: float, t: float) -> QueueMetrics:
+    """:func:`erlang_a` on validated input."""
+    traffic = lam * aht
     if lam == 0:
         return QueueMetrics(
             n, 0.0, t, p_wait=0.0, service_level=1.0, asa_s=0.0, occupancy=0.0, abandonment=0.0
@@ -374,13 +402,19 @@ def apply_shrinkage(raw_agents: int, shrinkage: float) -> int:
         raise ValidationError(
             f"raw_agents must be a whole number ≥ 0, got {raw_agents!r}", field="raw_agents"
         )
-    s = _exact(_finite(shrinkage, "shrinkage"), "shrinkage")
+    s = _shrinkage(shrinkage)
+    if s == 0:
+        return int(raw_agents)
+    # s = p/q exactly as written; raw / (1 − p/q) = raw·q / (q − p), rounded up in integers
+    p, q = Decimal(repr(s)).as_integer_ratio()
+    return -(-int(raw_agents) * q // (q - p))
+
+
+def _shrinkage(value: float) -> float:
+    s = _finite(value, "shrinkage")
     if not 0 <= s < 1:
-        raise ValidationError(
-            f"shrinkage must be at least 0 and below 1, got {shrinkage!r}", field="shrinkage"
-        )
-    on_phones = 1 - s
-    return -(-int(raw_agents) * on_phones.denominator // on_phones.numerator)
+        raise ValidationError(f"shrinkage must be at least 0 and below 1, got {value!r}", field="shrinkage")
+    return s
 
 
 def square_root_staffing(traffic: float, beta: float = 1.0) -> int:
@@ -467,8 +501,8 @@ def required_agents(
             raise ValidationError(
                 f"max_occupancy must be above 0 and at most 1, got {max_occupancy!r}", field="max_occupancy"
             )
-        occupancy_cap = _exact(occupancy, "max_occupancy")
-    apply_shrinkage(0, shrinkage)  # validates
+        occupancy_cap = _exact(occupancy)
+    _shrinkage(shrinkage)
     if abandon is not None and patience is None:
         raise ValidationError("target_abandonment needs patience_s (Erlang A)", field="target_abandonment")
     if sl is None and asa is None and abandon is None and occupancy_cap is None:
@@ -476,20 +510,21 @@ def required_agents(
             "give at least one target: target_sl, target_asa_s, target_abandonment or max_occupancy",
             field="target_sl",
         )
-    exact_traffic = _exact(n_calls, "calls") * _exact(aht, "aht_s") / _exact(interval, "interval_s")
-    if exact_traffic > MAX_TRAFFIC_ERLANGS:
+    traffic = n_calls * aht / interval
+    if traffic > MAX_TRAFFIC_ERLANGS:
         raise ValidationError(
-            f"traffic calls×aht_s/interval_s = {float(exact_traffic):,.0f} Erlangs exceeds the maximum "
+            f"traffic calls×aht_s/interval_s = {traffic:,.0f} Erlangs exceeds the maximum "
             f"of {MAX_TRAFFIC_ERLANGS:,}",
             field="calls",
         )
-    traffic = float(exact_traffic)
+    # the occupancy cap is compared on the decimals written: 80 calls × 180 s / 1800 s at 80% is 10 agents
+    exact_traffic = None if occupancy_cap is None else _exact(n_calls) * _exact(aht) / _exact(interval)
     model = "erlang_c" if patience is None else "erlang_a"
 
     def evaluate(n: int) -> QueueMetrics:
         if patience is None:
-            return erlang_c(n, traffic, aht, threshold)
-        return erlang_a(n, n_calls / interval, aht, patience, threshold)
+            return _erlang_c(n, traffic, aht, threshold)
+        return _erlang_a(n, n_calls / interval, aht, patience, threshold)
 
     if traffic == 0:
         metrics = QueueMetrics(0, 0.0, threshold, 0.0, 1.0, 0.0, 0.0, None if patience is None else 0.0)
@@ -501,19 +536,21 @@ def required_agents(
         if n not in cache:
             cache[n] = evaluate(n)
         m = cache[n]
-        if occupancy_cap is not None:
-            if patience is None:
-                if exact_traffic > occupancy_cap * n:
-                    return False
-            elif m.occupancy > occupancy_cap:
-                return False
+        if patience is not None and occupancy_cap is not None and m.occupancy > occupancy_cap:
+            return False
         if sl is not None and m.service_level < sl:
             return False
         if asa is not None and m.asa_s > asa:
             return False
         return not (abandon is not None and (m.abandonment is None or m.abandonment > abandon))
 
-    lowest = math.floor(traffic) + 1 if patience is None else 1
+    lowest = 1
+    if patience is None:
+        # Erlang C: stable only above A agents, and occupancy A/N ≤ cap ⇔ N ≥ A/cap, decided exactly
+        lowest = math.floor(traffic) + 1
+        if exact_traffic is not None and occupancy_cap is not None:
+            needed = exact_traffic / occupancy_cap
+            lowest = max(lowest, -(-needed.numerator // needed.denominator))
     highest = lowest + 10 * math.ceil(traffic) + 1_000_000
     try:
         raw = _smallest_meeting(meets, lowest=lowest, start=square_root_staffing(traffic), highest=highest)
