@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -136,3 +137,62 @@ def test_center_forecast_from_ingested_calls(db: Session) -> None:
     with pytest.raises(ValidationError) as err:
         center_forecast(db=db, queue_code="general", last_day=last, history_days=5)
     assert err.value.field == "history_days"
+
+
+def test_center_forecast_with_weather_flags(db: Session) -> None:
+    """Five weeks of January 2026 weekdays, 3 calls a day plus 2 on cold-wave mornings (tmin ≤ −12 °C,
+    the KMA advisory threshold): the fitted cold-wave effect is +2 calls a day; heat, heavy snow, heavy
+    rain and holidays never occur in the span, so they are dropped and said so."""
+    weather = pytest.importorskip("minwon.weather.service")
+    from minwon.weather.formats import ObservationRecord
+
+    seoul = ZoneInfo("Asia/Seoul")
+    first, last = date(2026, 1, 5), date(2026, 2, 6)
+    cold = {date(2026, 1, d) for d in (7, 12, 20, 21, 28)} | {date(2026, 2, 3), date(2026, 2, 10)}
+    ensure_queue(db=db, code="general", name="일반 상담")
+    db.commit()
+    pbx = get_or_create_pbx(db=db, name="forecast-pbx")
+    events, records = [], []
+    day = first
+    while day <= last + timedelta(days=7):
+        records.append(
+            ObservationRecord(
+                stn_id=108,
+                observed_at=datetime.combine(day, time(0), tzinfo=seoul),
+                period="daily",
+                source="test",
+                tmin_c=-14.0 if day in cold else -3.0,
+                tmax_c=2.0,
+                precip_mm=0.0,
+                new_snow_cm=0.0,
+            )
+        )
+        if day <= last and day.weekday() < 5:
+            for k in range(5 if day in cold else 3):
+                call = f"{day}-{k}"
+                events += [
+                    ev("ringing", call, f"1{k}:00:00", day=day, queue="general"),
+                    ev("answered", call, f"1{k}:00:10", day=day),
+                    ev("hangup", call, f"1{k}:03:00", day=day),
+                ]
+        day += timedelta(days=1)
+    weather.ingest_observations(db=db, records=records)
+    assert ingest_events(db=db, pbx=pbx, events=events).rejected == 0
+
+    result, notes = center_forecast(
+        db=db, queue_code="general", last_day=last, history_days=33, days=5, weather_station=108
+    )
+    assert notes == []
+    assert "cold_wave" in result.regressors
+    assert result.coefficients["cold_wave"] == pytest.approx(2.0, abs=0.3)
+    for flag in ("heat", "heavy_snow", "heavy_rain", "holiday"):
+        assert result.dropped[flag].endswith("(never true): not fitted")
+    # Tue 10 Feb is a cold-wave day in the stored weather: 5 calls expected, the others 3
+    by_day = dict(zip(result.daily["day"], result.daily["calls"], strict=True))
+    assert by_day[date(2026, 2, 10)] == pytest.approx(5, abs=0.4)
+    assert by_day[date(2026, 2, 9)] == pytest.approx(3, abs=0.4)
+
+    _, notes = center_forecast(
+        db=db, queue_code="general", last_day=last, history_days=33, days=5, weather_station=999
+    )
+    assert notes and notes[0].startswith("weather not used: no weather data for station 999")
