@@ -422,6 +422,37 @@ def square_root_staffing(traffic: float, beta: float = 1.0) -> int:
     return max(1, math.ceil(traffic + beta * math.sqrt(traffic)))
 
 
+def _halfin_whitt_p_wait(beta: float) -> float:
+    """Heavy-traffic P(wait) of Erlang C with N = A + β√A: [1 + β·Φ(β)/φ(β)]⁻¹ (Halfin & Whitt 1981)."""
+    cdf = 0.5 * math.erfc(-beta / math.sqrt(2.0))
+    return 1.0 / (1.0 + beta * cdf * math.sqrt(2.0 * math.pi) * math.exp(0.5 * beta * beta))
+
+
+def _erlang_c_beta(
+    traffic: float, aht: float, threshold: float, sl: float | None, asa: float | None
+) -> float:
+    """β for which the Halfin–Whitt approximation of Erlang C just meets the SL and ASA targets.
+
+    Only a starting point: the search then checks exact values. Bisection on [0, 8], 12 steps.
+    """
+    root = math.sqrt(traffic)
+
+    def enough(beta: float) -> bool:
+        p_wait = _halfin_whitt_p_wait(beta)
+        if sl is not None and 1.0 - p_wait * math.exp(-beta * root * threshold / aht) < sl:
+            return False
+        return asa is None or p_wait * aht <= asa * beta * root
+
+    low, high = 0.0, 8.0
+    for _ in range(12):
+        middle = 0.5 * (low + high)
+        if enough(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
 def _smallest_meeting(meets: Callable[[int], bool], *, lowest: int, start: int, highest: int) -> int:
     """Smallest N in [lowest, highest] with meets(N), for a predicate that is monotone in N.
 
@@ -553,7 +584,12 @@ def required_agents(
             lowest = max(lowest, -(-needed.numerator // needed.denominator))
     highest = lowest + 10 * math.ceil(traffic) + 1_000_000
     try:
-        raw = _smallest_meeting(meets, lowest=lowest, start=square_root_staffing(traffic), highest=highest)
+        # below 100 Erlangs a step from β = 1 costs less than solving for β
+        use_beta = patience is None and traffic >= 100 and (sl is not None or asa is not None)
+        beta = _erlang_c_beta(traffic, aht, threshold, sl, asa) if use_beta else 1.0
+        raw = _smallest_meeting(
+            meets, lowest=lowest, start=square_root_staffing(traffic, beta), highest=highest
+        )
     except ValueError:
         field = "target_sl" if sl is not None else "target_asa_s" if asa is not None else "target_abandonment"
         raise ValidationError(
