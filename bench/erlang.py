@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import platform
 import statistics
 import sys
@@ -217,6 +218,8 @@ def main() -> None:
                     "pyworkforce": version("pyworkforce"),
                     "scipy": version("scipy"),
                     "numpy": version("numpy"),
+                    "cpus": os.cpu_count(),
+                    "load_average_1min_at_end": round(os.getloadavg()[0], 2),
                 },
                 "speed": rows,
                 "scan": {

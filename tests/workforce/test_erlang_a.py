@@ -278,3 +278,13 @@ def test_cli_erlang_a_json() -> None:
     )
     assert bad.exit_code == 2
     assert "--patience-s" in bad.stderr
+
+
+def test_required_agents_for_abandonment_at_five_thousand_erlangs() -> None:
+    lam, aht, patience = 5_000 / 180, 180.0, 240.0
+    result = required_agents(
+        calls=50_000, interval_s=1800, aht_s=180, patience_s=240, target_abandonment=0.01
+    )
+    n = result.raw_agents
+    assert reference_pwait_abandon(n, lam, aht, patience, queue_max=4_000)[1] <= 0.01
+    assert reference_pwait_abandon(n - 1, lam, aht, patience, queue_max=4_000)[1] > 0.01
