@@ -232,9 +232,11 @@ def test_validation_names_the_field() -> None:
     assert "gap before 10:00" in caught.value.message
     with pytest.raises(ValidationError) as caught:
         parse_roster({"patterns": [], "agents": [{"id": "A1", "max_hours_per_week": "lots"}]})
-    assert caught.value.field == "agents[0].max_hours_per_week".join(("agents: ", "")) or "max_hours" in (
-        caught.value.field or ""
-    )
+    assert caught.value.field == "agents.max_hours_per_week" and "agents[0]" in caught.value.message
+    with pytest.raises(ValidationError) as caught:
+        parse_roster({"agents": [{"id": "A1", "max_hour_per_week": 30}]})  # a typo is not ignored
+    assert caught.value.field == "agents.max_hour_per_week"
+    assert "agents[0]" in caught.value.message
 
 
 def test_example_files_parse_and_weekdays_map_to_dates() -> None:

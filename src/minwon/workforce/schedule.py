@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 import time as _time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1027,9 +1028,26 @@ def _number(data: Mapping[str, Any], key: str, default: Any, *, field: str, kind
         or (kind is int and value != int(value))
     ):
         raise ValidationError(
-            f"{field}: {value!r} is not a {'whole ' if kind is int else ''}number", field=field
+            f"{field}: {value!r} is not a {'whole ' if kind is int else ''}number",
+            field=re.sub(r"\[[^\]]*\]", "", field.split(": ", 1)[-1]),
         )
     return kind(value)
+
+
+_PATTERN_KEYS = frozenset({"name", "start", "hours", "lunch", "breaks"})
+_AGENT_KEYS = frozenset(
+    {"id", "name", "max_hours_per_week", "max_consecutive_days", "patterns", "days_off", "availability"}
+)
+_RULE_KEYS = frozenset({"min_rest_hours", "weekly_rest_day", "hard_min_agents"})
+
+
+def _known(raw: Mapping[str, Any], keys: frozenset[str], *, where: str, field: str) -> None:
+    unknown = sorted(str(k) for k in raw if k not in keys)
+    if unknown:
+        raise ValidationError(
+            f"{where}: unknown key {unknown[0]!r} (expected one of {', '.join(sorted(keys))})",
+            field=f"{field}.{unknown[0]}",
+        )
 
 
 def parse_roster(data: Any, *, source: str = "agents") -> Roster:
@@ -1047,6 +1065,7 @@ def parse_roster(data: Any, *, source: str = "agents") -> Roster:
         where = f"{source}: patterns[{k}]"
         if not isinstance(raw, Mapping):
             raise ValidationError(f"{where} must be a mapping", field="patterns")
+        _known(raw, _PATTERN_KEYS, where=where, field="patterns")
         lunch = raw.get("lunch") or {}
         if not isinstance(lunch, Mapping):
             raise ValidationError(f"{where}.lunch must be a mapping", field="patterns.lunch")
@@ -1077,11 +1096,15 @@ def parse_roster(data: Any, *, source: str = "agents") -> Roster:
             )
         )
     defaults = data.get("defaults") or {}
+    if not isinstance(defaults, Mapping):
+        raise ValidationError(f"{source}: defaults must be a mapping", field="defaults")
+    _known(defaults, _AGENT_KEYS - {"id", "name"}, where=f"{source}: defaults", field="defaults")
     agents = []
     for k, raw in enumerate(data.get("agents") or []):
         where = f"{source}: agents[{k}]"
         if not isinstance(raw, Mapping) or "id" not in raw:
             raise ValidationError(f"{where} needs an id", field="agents.id")
+        _known(raw, _AGENT_KEYS, where=where, field="agents")
         merged = {**defaults, **raw}
         availability: dict[str, tuple[Window, ...]] = {}
         for day_off in merged.get("days_off") or []:
@@ -1104,6 +1127,9 @@ def parse_roster(data: Any, *, source: str = "agents") -> Roster:
             )
         )
     rules_raw = data.get("rules") or {}
+    if not isinstance(rules_raw, Mapping):
+        raise ValidationError(f"{source}: rules must be a mapping", field="rules")
+    _known(rules_raw, _RULE_KEYS, where=f"{source}: rules", field="rules")
     rules = Rules(
         min_rest_hours=_number(rules_raw, "min_rest_hours", 11.0, field="rules.min_rest_hours", kind=float),
         weekly_rest_day=bool(rules_raw.get("weekly_rest_day", True)),
