@@ -135,6 +135,7 @@ def _attach_domain_commands() -> None:
     from minwon.knowledge import commands as knowledge_commands
     from minwon.quality import commands as quality_commands
     from minwon.telephony import commands as telephony_commands
+    from minwon.weather import commands as weather_commands
     from minwon.workforce import forecast_commands, schedule_commands, staffing_commands
 
     for module in (
@@ -145,6 +146,7 @@ def _attach_domain_commands() -> None:
         forecast_commands,
         schedule_commands,
         staffing_commands,
+        weather_commands,
     ):
         module.register(app)
 

@@ -60,6 +60,16 @@ class Settings(BaseSettings):
     repeat_window_days: int = 7
     #: Set the Secure flag on cookies (enable behind HTTPS).
     secure_cookies: bool = False
+    #: KMA API Hub key (apihub.kma.go.kr ``authKey``) and data.go.kr service key; never logged.
+    kma_api_key: str = ""
+    #: KMA API Hub ``typ01/url`` base (``kma_sfctm3.php``, ``wrn_now_data.php`` are appended).
+    kma_api_hub_url: str = "https://apihub.kma.go.kr/api/typ01/url"
+    #: data.go.kr ASOS hourly service (``getWthrDataList``).
+    kma_data_go_kr_url: str = "https://apis.data.go.kr/1360000/AsosHourlyInfoService/getWthrDataList"
+    #: The city's ASOS station numbers, comma-separated (108 서울, 112 인천, 119 수원).
+    city_stations: str = "108,112,119"
+    #: Timeout of each KMA request, seconds.
+    kma_timeout_s: float = 10.0
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

@@ -94,7 +94,18 @@ def _register_domain_routers(app: FastAPI) -> None:
     from minwon.contacts import router as contacts_api
     from minwon.knowledge import router as knowledge_api
     from minwon.telephony import router as telephony_api
-    from minwon.web import admin, cases_pages, desk, live, supervisor
+    from minwon.web import admin, cases_pages, desk, live, supervisor, weather, workforce
 
-    for module in (telephony_api, contacts_api, knowledge_api, desk, cases_pages, supervisor, admin, live):
+    for module in (
+        telephony_api,
+        contacts_api,
+        knowledge_api,
+        desk,
+        cases_pages,
+        supervisor,
+        admin,
+        live,
+        weather,
+        workforce,
+    ):
         app.include_router(module.router)

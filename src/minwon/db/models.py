@@ -8,6 +8,7 @@ from minwon.db.base import Base
 from minwon.knowledge import models as knowledge_models
 from minwon.org import models as org_models
 from minwon.telephony import models as telephony_models
+from minwon.weather import models as weather_models
 
 __all__ = [
     "Base",
@@ -18,4 +19,5 @@ __all__ = [
     "knowledge_models",
     "org_models",
     "telephony_models",
+    "weather_models",
 ]

@@ -46,6 +46,7 @@ from minwon.org.models import Category, Department, Queue
 from minwon.org.service import ensure_department, ensure_queue, save_category
 from minwon.telephony.models import Pbx
 from minwon.telephony.service import issue_pbx_token
+from minwon.weather.service import load_demo_stations
 
 CITY_FILE = Path(__file__).with_name("hanbit_city.yaml")
 ARTICLES_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "demo_articles.yaml"
@@ -118,6 +119,7 @@ def load_demo(
     _load_accounts_and_pbx(db, city["accounts"], departments, summary)
     sources = _load_articles(db, city["categories"], categories, summary)
     _load_history(db, Path(data_dir), sources, console, summary)
+    summary.notices.extend(load_demo_stations(db=db, data_dir=Path(data_dir)))
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)
     return summary

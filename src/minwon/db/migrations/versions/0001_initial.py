@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 12:39:30.883649
+Create Date: 2026-11-30 13:35:46.742227
 """
 
 from collections.abc import Sequence
@@ -40,6 +40,80 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pbxes")),
         sa.UniqueConstraint("name", name=op.f("uq_pbxes_name")),
         sa.UniqueConstraint("token_digest", name=op.f("uq_pbxes_token_digest")),
+    )
+    op.create_table(
+        "weather_observations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("stn_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "period",
+            sa.Enum("HOURLY", "DAILY", name="observationperiod", native_enum=False, length=10),
+            nullable=False,
+        ),
+        sa.Column("observed_at", minwon.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("temp_c", sa.Float(), nullable=True),
+        sa.Column("tmin_c", sa.Float(), nullable=True),
+        sa.Column("tmax_c", sa.Float(), nullable=True),
+        sa.Column("precip_mm", sa.Float(), nullable=True),
+        sa.Column("precip_max_1h_mm", sa.Float(), nullable=True),
+        sa.Column("snow_depth_cm", sa.Float(), nullable=True),
+        sa.Column("new_snow_cm", sa.Float(), nullable=True),
+        sa.Column("wind_ms", sa.Float(), nullable=True),
+        sa.Column("humidity_pct", sa.Float(), nullable=True),
+        sa.Column("weather_text", sa.String(length=40), nullable=True),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("loaded_at", minwon.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_weather_observations")),
+        sa.UniqueConstraint("stn_id", "period", "observed_at", name="uq_weather_observations_key"),
+    )
+    with op.batch_alter_table("weather_observations", schema=None) as batch_op:
+        batch_op.create_index("ix_weather_observations_stn_time", ["stn_id", "observed_at"], unique=False)
+
+    op.create_table(
+        "weather_stations",
+        sa.Column("stn_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=False),
+        sa.Column("lon", sa.Float(), nullable=False),
+        sa.Column("elevation_m", sa.Float(), nullable=True),
+        sa.Column("start_date", sa.Date(), nullable=True),
+        sa.Column("address", sa.String(length=200), nullable=False),
+        sa.Column("managing_office", sa.String(length=80), nullable=False),
+        sa.PrimaryKeyConstraint("stn_id", name=op.f("pk_weather_stations")),
+    )
+    op.create_table(
+        "weather_warnings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("area", sa.String(length=60), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "COLD_WAVE",
+                "HEAT",
+                "HEAVY_SNOW",
+                "HEAVY_RAIN",
+                "STRONG_WIND",
+                "DRY",
+                "HIGH_SEAS",
+                "TYPHOON",
+                "YELLOW_DUST",
+                "STORM_SURGE",
+                name="warningkind",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "level",
+            sa.Enum("ADVISORY", "WARNING", name="warninglevel", native_enum=False, length=10),
+            nullable=False,
+        ),
+        sa.Column("issued_at", minwon.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("lifted_at", minwon.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_weather_warnings")),
+        sa.UniqueConstraint("area", "kind", "level", "issued_at", name="uq_weather_warnings_key"),
     )
     op.create_table(
         "categories",
@@ -460,6 +534,12 @@ def downgrade() -> None:
     op.drop_table("access_records")
     op.drop_table("users")
     op.drop_table("categories")
+    op.drop_table("weather_warnings")
+    op.drop_table("weather_stations")
+    with op.batch_alter_table("weather_observations", schema=None) as batch_op:
+        batch_op.drop_index("ix_weather_observations_stn_time")
+
+    op.drop_table("weather_observations")
     op.drop_table("pbxes")
     op.drop_table("departments")
     # ### end Alembic commands ###
