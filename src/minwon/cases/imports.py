@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,10 @@ GENERATED_REF_PREFIX = "generated:"
 #: meaningless last word ("합니다.") in ``division``; they are filed under this department instead.
 FORWARDED_DEPARTMENT = "타 기관 이송"
 _FORWARDED_MARK = "연계처리내역"
+#: Where the board's division cell is damaged (question text or an attachment name spilled into it,
+#: e.g. "수고하세요", "0612.pptx"), the answering division is unknown.
+UNKNOWN_DEPARTMENT = "부서 미상 (원본 자료 손상)"
+_DIVISION_RE = re.compile(r"^[0-9가-힣·()]{1,20}(과|소|실|단|팀|센터|동|관|원|국|청|부|처)$")
 #: A few answers are empty on the board; ``department`` (bureau + division) is only informative.
 _OPTIONAL = frozenset({"answer", "department"})
 
@@ -95,6 +100,8 @@ def _parse_incheon_row(line: int, row: dict[str | None, str | None]) -> _QaRow |
     department = values["division"]
     if _FORWARDED_MARK in values["department"]:
         department = FORWARDED_DEPARTMENT
+    elif not _DIVISION_RE.match(department):
+        department = UNKNOWN_DEPARTMENT
     if len(department) > 120:
         return RowProblem(line, "division", f"line {line}: division is longer than 120 characters")
     return _QaRow(
@@ -171,7 +178,11 @@ def import_incheon_qa(*, db: Session, path: Path, progress: Progress | None = No
             result.already_present += 1
         else:
             if row.department not in departments:
-                departments[row.department] = ensure_department(db=db, name=row.department, origin="import")
+                dept = ensure_department(db=db, name=row.department, origin="import")
+                if dept.origin == "import":
+                    # another city's divisions: kept for history, never offered for new transfers
+                    dept.is_active = False
+                departments[row.department] = dept
             at = _local_midnight(row.day)
             case = Case(
                 number=number,

@@ -52,7 +52,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # IMMEDIATE takes the write lock up front, so concurrent writers wait (busy timeout) instead
+            # of failing with "database is locked" when a read transaction upgrades to a write
+            # (SQLITE_BUSY_SNAPSHOT in WAL mode). Readers outside a transaction are not blocked.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
