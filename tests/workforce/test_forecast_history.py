@@ -132,8 +132,9 @@ def test_center_forecast_from_ingested_calls(db: Session) -> None:
     monday, tuesday, _ = result.daily["calls"]
     assert monday == pytest.approx(6, abs=0.5) and tuesday == pytest.approx(3, abs=0.5)
     first_day = result.intervals[result.intervals["day"] == date(2026, 10, 12)]
-    assert list(first_day["slot"]) == ["09:00", "10:00"]
-    assert first_day["calls"].iloc[0] == pytest.approx(monday * 4 / 6)
+    # the grid is unbroken from the first to the last slot with calls; 09:30 never had any
+    assert list(first_day["slot"]) == ["09:00", "09:30", "10:00"]
+    assert first_day["calls"].to_list() == pytest.approx([monday * 4 / 6, 0.0, monday * 2 / 6])
     with pytest.raises(ValidationError) as err:
         center_forecast(db=db, queue_code="general", last_day=last, history_days=5)
     assert err.value.field == "history_days"

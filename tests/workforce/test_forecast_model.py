@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from minwon.core.errors import ValidationError
-from minwon.workforce.forecast import aggregate, backtest, forecast
+from minwon.workforce.forecast import aggregate, backtest, forecast, intraday_profile
 
 #: Calls per day by weekday (Mon–Fri); the center is closed at weekends and on Korean holidays.
 BASE = {0: 1000.0, 1: 800.0, 2: 750.0, 3: 760.0, 4: 900.0}
@@ -122,3 +122,17 @@ def test_backtest_of_a_purely_periodic_series_gives_the_seasonal_naive_no_error(
     for horizon in ("1d", "1w"):
         assert out["horizons"][horizon]["seasonal_naive"]["wape"] == pytest.approx(0.0, abs=1e-9)
         assert out["horizons"][horizon]["model"]["wape"] < 0.05
+
+
+def test_profile_lists_every_slot_between_the_first_and_last() -> None:
+    # Monday 2 Jan 2024 … two Mondays, calls at 09:00 and 10:30 only: 09:30 and 10:00 get share 0
+    s = pd.Series(
+        [3.0, 1.0, 6.0, 2.0],
+        index=pd.DatetimeIndex(
+            ["2024-01-01 09:00", "2024-01-01 10:30", "2024-01-08 09:00", "2024-01-08 10:30"]
+        ),
+    )
+    profile = intraday_profile(s, minutes=30)[0]
+    assert list(profile.index) == ["09:00", "09:30", "10:00", "10:30"]
+    # shares 3/4 and 6/8 = 0.75 at 09:00 on both days
+    assert profile.to_list() == pytest.approx([0.75, 0.0, 0.0, 0.25])

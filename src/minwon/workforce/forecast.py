@@ -120,18 +120,24 @@ def _slot_label(ts: pd.Timestamp) -> str:
 
 
 def intraday_profile(
-    series: pd.Series, *, exclude: Iterable[date] = (), weeks: int = 8
+    series: pd.Series, *, exclude: Iterable[date] = (), weeks: int = 8, minutes: int | None = None
 ) -> dict[int, pd.Series]:
     """Weekday (0 = Monday) → share of the day's calls per slot (index ``HH:MM``; sums to 1).
 
     Each share is the mean over the last ``weeks`` days of that weekday with calls, leaving out the days in
-    ``exclude`` (holidays). A weekday without such days gets the profile of all days.
+    ``exclude`` (holidays). A weekday without such days gets the profile of all days. With ``minutes``
+    (the slot length), every slot between the first and the last slot with calls is listed (share 0 when
+    it never had calls), so a forecast covers an unbroken grid.
     """
     skip = set(exclude)
     frame = pd.DataFrame(
         {"day": series.index.date, "slot": [_slot_label(t) for t in series.index], "calls": series.values}
     )
     table = frame.pivot_table(index="day", columns="slot", values="calls", aggfunc="sum", fill_value=0.0)
+    if minutes is not None and len(table.columns):
+        offsets = [int(c[:2]) * 60 + int(c[3:]) for c in table.columns]
+        grid = [f"{m // 60:02d}:{m % 60:02d}" for m in range(min(offsets), max(offsets) + 1, minutes)]
+        table = table.reindex(columns=grid, fill_value=0.0)
     totals = table.sum(axis=1)
     table = table[(totals > 0) & ~table.index.isin(list(skip))]
     shares = table.div(table.sum(axis=1), axis=0)
@@ -303,7 +309,10 @@ def forecast(
 
     holidays_known = holiday_flags(train_days, holiday_country)
     profiles = intraday_profile(
-        slots, exclude=[d for d, h in holidays_known.items() if h], weeks=profile_weeks
+        slots,
+        exclude=[d for d, h in holidays_known.items() if h],
+        weeks=profile_weeks,
+        minutes=interval_minutes,
     )
     rows = []
     for day, total in zip(future, daily_forecast, strict=True):
