@@ -19,8 +19,8 @@ Model (``docs/scheduling.md`` has the full statement):
   근로기준법 §59② requires 11 h only in the special-case industries, not in call centers);
 * optional hard minimum coverage per interval (``hard_min_agents`` or a ``minimum`` column);
 * objective: weighted under-staffing (default 10) + over-staffing (default 1) per half-agent-interval,
-  then, strictly below that, fairness: the spread of paid hours between agents with the same weekly
-  limit plus the spread of weekend shifts.
+  then (lexicographically, with coverage held at the value found) fairness: the spread of paid hours
+  between agents with the same weekly limit plus the spread of weekend shifts.
 
 When the hard rules cannot all hold, the solve is repeated with one assumption literal per rule and
 agent and per minimum-coverage interval; CP-SAT's ``SufficientAssumptionsForInfeasibility`` gives a core
@@ -428,7 +428,9 @@ class IntervalCoverage:
 class Schedule:
     """The solver's answer. ``status`` is ``optimal`` or ``feasible`` (time limit reached).
 
-    ``under_agent_hours``/``over_agent_hours``: sums of under/over-staffing × 0.5 h.
+    ``under_agent_hours``/``over_agent_hours``: sums of under/over-staffing × 0.5 h. ``objective`` is the
+    weighted coverage cost (half-agent-intervals) and ``best_bound`` the solver's lower bound on it; the
+    status is ``optimal`` only when coverage and then fairness were both proven optimal.
     """
 
     status: str
@@ -516,7 +518,8 @@ class _Built:
     literals: list[cp_model.IntVar]
     under: dict[tuple[int, int], cp_model.IntVar]
     over: dict[tuple[int, int], cp_model.IntVar]
-    coverage_scale: int
+    coverage_cost: Any  # weighted under + over, half-agent-intervals
+    fairness: list[Any]  # spreads to minimise once coverage is settled
 
 
 def _iso_weeks(problem: Problem) -> list[list[int]]:
@@ -658,10 +661,10 @@ def _build(problem: Problem, weights: Weights, *, objective: bool) -> _Built:
             if low:
                 model.add(covered >= 2 * low).only_enforce_if(literal("coverage", d, i))
 
-    scale = 1
+    coverage_cost: Any = 0
+    fairness: list[Any] = []
     if objective:
-        fairness: list[Any] = []
-        bound = 0
+        coverage_cost = weights.under * sum(under.values()) + weights.over * sum(over.values())
         if weights.fairness:
             hours = {
                 a: sum(o.x * (patterns[o.p].paid_minutes // SLOT_MINUTES) for o in options if o.a == a)
@@ -678,7 +681,6 @@ def _build(problem: Problem, weights: Weights, *, objective: bool) -> _Built:
                 model.add_max_equality(hi, [hours[a] for a in members])
                 model.add_min_equality(lo, [hours[a] for a in members])
                 fairness.append(hi - lo)
-                bound += top
             weekend = [d for d, day in enumerate(days) if day.day.weekday() >= 5]
             if weekend and n > 1:
                 counts = [sum(worked.get((a, d), 0) for d in weekend) for a in range(n)]
@@ -687,13 +689,7 @@ def _build(problem: Problem, weights: Weights, *, objective: bool) -> _Built:
                 model.add_max_equality(hi, counts)
                 model.add_min_equality(lo, counts)
                 fairness.append(hi - lo)
-                bound += len(weekend)
-        # fairness never buys coverage: one half-agent-interval outweighs the largest fairness term
-        scale = bound + 1
-        model.minimize(
-            scale * (weights.under * sum(under.values()) + weights.over * sum(over.values())) + sum(fairness)
-        )
-    return _Built(model, options, meaning, literals, under, over, scale)
+    return _Built(model, options, meaning, literals, under, over, coverage_cost, fairness)
 
 
 def _solver(options: SolverOptions, *, time_limit_s: float | None = None) -> cp_model.CpSolver:
@@ -719,9 +715,14 @@ def solve(
         raise ValidationError("time limit must be > 0 and workers ≥ 1", field="time_limit_s")
     began = _time.perf_counter()
     built = _build(problem, weights, objective=True)
-    built.model.add_bool_and(built.literals)
-    solver = _solver(options)
-    status = solver.solve(built.model)
+    model = built.model
+    model.add_bool_and(built.literals)
+    # lexicographic: coverage first (most of the time), then fairness with coverage held at its value —
+    # one weighted sum with fairness below coverage proved much slower to converge
+    model.minimize(built.coverage_cost)
+    first_share = options.time_limit_s * (0.75 if built.fairness else 1.0)
+    solver = _solver(options, time_limit_s=first_share)
+    status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         raise ScheduleInfeasible(explain_infeasibility(problem, options=options))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -730,11 +731,34 @@ def solve(
             f"{solver.status_name(status)}); raise the time limit",
             field="time_limit_s",
         )
-    return _read(problem, built, solver, status, _time.perf_counter() - began)
+    cost, bound = round(solver.objective_value), solver.best_objective_bound
+    left = options.time_limit_s - (_time.perf_counter() - began)
+    if built.fairness and left > 0.05:
+        hinted = [o.x for o in built.options]
+        hinted += [lit for o in built.options for lit in o.lunch.values()]
+        hinted += [lit for o in built.options for placements in o.breaks for lit in placements.values()]
+        hinted += [*built.under.values(), *built.over.values()]
+        for var in hinted:
+            model.add_hint(var, solver.value(var))
+        model.add(built.coverage_cost <= cost)
+        model.minimize(sum(built.fairness))
+        second = _solver(options, time_limit_s=left)
+        second_status = second.solve(model)
+        if second_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if status == cp_model.OPTIMAL and second_status != cp_model.OPTIMAL:
+                status = cp_model.FEASIBLE
+            solver = second
+    return _read(problem, built, solver, status, _time.perf_counter() - began, weights, bound)
 
 
 def _read(
-    problem: Problem, built: _Built, solver: cp_model.CpSolver, status: Any, seconds: float
+    problem: Problem,
+    built: _Built,
+    solver: cp_model.CpSolver,
+    status: Any,
+    seconds: float,
+    weights: Weights,
+    bound: float,
 ) -> Schedule:
     patterns, agents = problem.roster.patterns, problem.roster.agents
     shifts: list[AssignedShift] = []
@@ -764,8 +788,10 @@ def _read(
     rules = problem.roster.rules
     for d, day in enumerate(problem.days):
         for i, need in enumerate(day.required):
-            u = solver.value(built.under[d, i]) / 2
-            v = solver.value(built.over[d, i]) / 2
+            # under/over recomputed from the net coverage: the variables may carry slack in both
+            # directions when the solve stopped before optimality or in the fairness phase
+            scheduled = need + (solver.value(built.over[d, i]) - solver.value(built.under[d, i])) / 2
+            u, v = max(0.0, need - scheduled), max(0.0, scheduled - need)
             start = day.open_minute + SLOT_MINUTES * i
             intervals.append(
                 IntervalCoverage(
@@ -774,7 +800,7 @@ def _read(
                     end=_clock(start + SLOT_MINUTES),
                     required=need,
                     minimum=max(rules.hard_min_agents or 0, day.minimum[i] if day.minimum else 0),
-                    scheduled=need - u + v,
+                    scheduled=scheduled,
                     under=u,
                     over=v,
                 )
@@ -789,8 +815,8 @@ def _read(
         under_agent_hours=sum(c.under for c in intervals) * SLOT_MINUTES / 60,
         over_agent_hours=sum(c.over for c in intervals) * SLOT_MINUTES / 60,
         paid_hours=paid,
-        objective=solver.objective_value,
-        best_bound=solver.best_objective_bound,
+        objective=sum(2 * (weights.under * c.under + weights.over * c.over) for c in intervals),
+        best_bound=bound,
         solve_seconds=seconds,
     )
 
