@@ -136,7 +136,7 @@ def _attach_domain_commands() -> None:
     from minwon.quality import commands as quality_commands
     from minwon.telephony import commands as telephony_commands
     from minwon.weather import commands as weather_commands
-    from minwon.workforce import forecast_commands, schedule_commands, staffing_commands
+    from minwon.workforce import forecast_commands, plan_commands, schedule_commands, staffing_commands
 
     for module in (
         telephony_commands,
@@ -147,6 +147,7 @@ def _attach_domain_commands() -> None:
         schedule_commands,
         staffing_commands,
         weather_commands,
+        plan_commands,
     ):
         module.register(app)
 

@@ -94,7 +94,7 @@ def _register_domain_routers(app: FastAPI) -> None:
     from minwon.contacts import router as contacts_api
     from minwon.knowledge import router as knowledge_api
     from minwon.telephony import router as telephony_api
-    from minwon.web import admin, cases_pages, desk, live, supervisor, weather
+    from minwon.web import admin, cases_pages, desk, live, supervisor, weather, workforce
 
     for module in (
         telephony_api,
@@ -106,5 +106,6 @@ def _register_domain_routers(app: FastAPI) -> None:
         admin,
         live,
         weather,
+        workforce,
     ):
         app.include_router(module.router)

@@ -9,6 +9,7 @@ from minwon.knowledge import models as knowledge_models
 from minwon.org import models as org_models
 from minwon.telephony import models as telephony_models
 from minwon.weather import models as weather_models
+from minwon.workforce import models as workforce_models
 
 __all__ = [
     "Base",
@@ -20,4 +21,5 @@ __all__ = [
     "org_models",
     "telephony_models",
     "weather_models",
+    "workforce_models",
 ]

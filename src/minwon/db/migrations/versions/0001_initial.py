@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 13:35:46.742227
+Create Date: 2026-11-30 13:40:43.906926
 """
 
 from collections.abc import Sequence
@@ -313,6 +313,53 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "workforce_plans",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", minwon.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("week_start", sa.Date(), nullable=False),
+        sa.Column("interval_minutes", sa.Integer(), nullable=False),
+        sa.Column(
+            "source",
+            sa.Enum("BANK_DEMO", "CENTER", name="plansource", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("target_sl", sa.Float(), nullable=False),
+        sa.Column("threshold_s", sa.Integer(), nullable=False),
+        sa.Column("aht_s", sa.Float(), nullable=False),
+        sa.Column("aht_source", sa.String(length=200), nullable=False),
+        sa.Column("shrinkage", sa.Float(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "OPTIMAL",
+                "FEASIBLE",
+                "INFEASIBLE",
+                "NO_SOLUTION",
+                name="planstatus",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("notes", sa.JSON(), nullable=False),
+        sa.Column("agents", sa.JSON(), nullable=False),
+        sa.Column("under_agent_hours", sa.Float(), nullable=True),
+        sa.Column("over_agent_hours", sa.Float(), nullable=True),
+        sa.Column("solve_seconds", sa.Float(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_workforce_plans_created_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_workforce_plans")),
+    )
+    with op.batch_alter_table("workforce_plans", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_workforce_plans_week_start"), ["week_start"], unique=False)
+
+    op.create_table(
         "calls",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("pbx_id", sa.Integer(), nullable=False),
@@ -375,6 +422,54 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("case_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_case_events_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "workforce_plan_intervals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("start", sa.Time(), nullable=False),
+        sa.Column("forecast_calls", sa.Float(), nullable=False),
+        sa.Column("traffic_erlangs", sa.Float(), nullable=False),
+        sa.Column("required_raw", sa.Integer(), nullable=False),
+        sa.Column("required", sa.Integer(), nullable=False),
+        sa.Column("minimum", sa.Integer(), nullable=False),
+        sa.Column("scheduled", sa.Float(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["workforce_plans.id"],
+            name=op.f("fk_workforce_plan_intervals_plan_id_workforce_plans"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_workforce_plan_intervals")),
+    )
+    with op.batch_alter_table("workforce_plan_intervals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_workforce_plan_intervals_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
+        "workforce_plan_shifts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("agent_id", sa.String(length=40), nullable=False),
+        sa.Column("agent_name", sa.String(length=80), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("pattern", sa.String(length=40), nullable=False),
+        sa.Column("start", sa.Time(), nullable=False),
+        sa.Column("end", sa.Time(), nullable=False),
+        sa.Column("lunch_start", sa.Time(), nullable=True),
+        sa.Column("lunch_end", sa.Time(), nullable=True),
+        sa.Column("breaks", sa.JSON(), nullable=False),
+        sa.Column("paid_hours", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["workforce_plans.id"],
+            name=op.f("fk_workforce_plan_shifts_plan_id_workforce_plans"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_workforce_plan_shifts")),
+    )
+    with op.batch_alter_table("workforce_plan_shifts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_workforce_plan_shifts_plan_id"), ["plan_id"], unique=False)
 
     op.create_table(
         "call_events",
@@ -500,6 +595,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_call_events_call_id"))
 
     op.drop_table("call_events")
+    with op.batch_alter_table("workforce_plan_shifts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_workforce_plan_shifts_plan_id"))
+
+    op.drop_table("workforce_plan_shifts")
+    with op.batch_alter_table("workforce_plan_intervals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_workforce_plan_intervals_plan_id"))
+
+    op.drop_table("workforce_plan_intervals")
     with op.batch_alter_table("case_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_events_case_id"))
 
@@ -509,6 +612,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_calls_caller_started")
 
     op.drop_table("calls")
+    with op.batch_alter_table("workforce_plans", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_workforce_plans_week_start"))
+
+    op.drop_table("workforce_plans")
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_sessions_user_id"))
 

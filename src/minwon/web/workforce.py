@@ -1,0 +1,303 @@
+"""Workforce-planning pages (인력 계획) for supervisors, quality managers and administrators.
+
+* ``GET /workforce`` — stored week plans and the form that builds one (``POST /workforce/plans``,
+  CSRF-protected, runs :func:`minwon.workforce.service.build_week_plan` synchronously within its time
+  limit and redirects to the plan; bad input is shown beside its field).
+* ``GET /workforce/plans/{id}`` — required vs scheduled agents per interval (SVG chart and table), the
+  schedule grid (agents × days), the infeasibility explanation; exports ``.xlsx`` and ``.csv``
+  (``?kind=shifts`` default, or ``coverage``).
+* ``GET /workforce/forecast?day=YYYY-MM-DD&source=bank_demo|center`` — forecast vs actual for a past day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from minwon.accounts.models import Role, User
+from minwon.core.clock import local_today
+from minwon.core.errors import ValidationError
+from minwon.db.deps import DbSession
+from minwon.web.deps import CsrfChecked, require_roles
+from minwon.web.templating import render, request_locale
+from minwon.workforce import service
+from minwon.workforce.models import PlanSource, WorkforcePlan
+from minwon.workforce.schedule import coverage_csv, schedule_xlsx, shifts_csv
+
+router = APIRouter(prefix="/workforce", tags=["workforce"], include_in_schema=False)
+
+PlannerUser = Annotated[User, Depends(require_roles(Role.SUPERVISOR, Role.QUALITY_MANAGER))]
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Geometry of the inline SVG charts (viewBox units).
+CHART_SLOT = 12
+CHART_HEIGHT = 120
+SOURCE_LABELS = {PlanSource.BANK_DEMO.value: "Bank demo series", PlanSource.CENTER.value: "Center's calls"}
+STATUS_LABELS = {
+    "optimal": "Optimal",
+    "feasible": "Feasible (time limit)",
+    "infeasible": "Infeasible",
+    "no_solution": "No schedule found",
+}
+FORM_FIELDS = ("week_start", "source", "target_sl", "threshold_s", "aht_s", "shrinkage", "time_limit_s")
+
+
+def next_monday(today: date) -> date:
+    return today + timedelta(days=7 - today.weekday())
+
+
+def _default_form() -> dict[str, str]:
+    return {
+        "week_start": next_monday(local_today()).isoformat(),
+        "source": PlanSource.BANK_DEMO.value,
+        "target_sl": "80",
+        "threshold_s": "20",
+        "aht_s": "",
+        "shrinkage": "30",
+        "time_limit_s": "20",
+    }
+
+
+def _number(form: dict[str, str], name: str, label: str) -> float | None:
+    text = form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValidationError(f"{label} must be a number", field=name) from None
+
+
+def _required(value: float | None, name: str, label: str) -> float:
+    if value is None:
+        raise ValidationError(f"{label} is required", field=name)
+    return value
+
+
+def parse_plan_form(form: dict[str, str]) -> dict[str, Any]:
+    """Form strings → :func:`service.build_week_plan` keywords (percentages → fractions).
+
+    Raises ValidationError naming the field.
+    """
+    try:
+        week_start = date.fromisoformat(form.get("week_start", "").strip())
+    except ValueError:
+        raise ValidationError("week start must be a date YYYY-MM-DD", field="week_start") from None
+    threshold = _required(_number(form, "threshold_s", "threshold (s)"), "threshold_s", "threshold (s)")
+    if threshold != int(threshold):
+        raise ValidationError("threshold (s) must be a whole number", field="threshold_s")
+    return {
+        "week_start": week_start,
+        "source": service.parse_source(form.get("source", "")),
+        "target_sl": _required(_number(form, "target_sl", "target service level"), "target_sl", "target")
+        / 100,
+        "threshold_s": int(threshold),
+        "aht_s": _number(form, "aht_s", "AHT (s)"),
+        "shrinkage": _required(_number(form, "shrinkage", "shrinkage"), "shrinkage", "shrinkage") / 100,
+        "time_limit_s": _required(
+            _number(form, "time_limit_s", "time limit (s)"), "time_limit_s", "time limit (s)"
+        ),
+    }
+
+
+def _index(
+    request: Request, db: DbSession, form: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> HTMLResponse:
+    return render(
+        request,
+        "workforce.html",
+        {
+            "plans": service.list_plans(db=db),
+            "form": form,
+            "errors": errors,
+            "source_labels": SOURCE_LABELS,
+            "status_labels": STATUS_LABELS,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def workforce_index(request: Request, db: DbSession, user: PlannerUser) -> HTMLResponse:
+    """Stored plans, newest first, and the build form."""
+    return _index(request, db, _default_form(), {})
+
+
+@router.post("/plans", dependencies=[CsrfChecked], response_model=None)
+async def create_plan(request: Request, db: DbSession, user: PlannerUser) -> Response:
+    """Build a week plan from the form; 303 to the plan, or the form again (422) with the error shown."""
+    raw = await request.form()
+    form = {name: str(raw.get(name) or "") for name in FORM_FIELDS}
+    try:
+        plan = service.build_week_plan(db=db, created_by_id=user.id, **parse_plan_form(form))
+    except ValidationError as exc:
+        from minwon.core.i18n import gettext
+
+        field = exc.field if exc.field in FORM_FIELDS else "source"
+        errors = {field: gettext(request_locale(request), exc.message)}
+        return _index(request, db, form, errors, status_code=422)
+    return RedirectResponse(f"/workforce/plans/{plan.id}", status_code=303)
+
+
+def _coverage_chart(plan: WorkforcePlan) -> dict[str, Any]:
+    """Bars of required agents and the scheduled line per interval, days side by side."""
+    rows = plan.intervals
+    peak = max([r.required for r in rows] + [r.scheduled or 0 for r in rows] + [1])
+    scale = (CHART_HEIGHT - 10) / peak
+    bars, points, separators = [], [], []
+    previous_day = None
+    for index, row in enumerate(rows):
+        x = index * CHART_SLOT
+        if row.day != previous_day:
+            separators.append({"x": x, "label": row.day.strftime("%m-%d")})
+            previous_day = row.day
+        have = row.scheduled
+        state = (
+            ""
+            if have is None
+            else "under"
+            if have < row.required
+            else "over"
+            if have > row.required
+            else "ok"
+        )
+        bars.append(
+            {
+                "x": x + 1,
+                "y": CHART_HEIGHT - row.required * scale,
+                "h": row.required * scale,
+                "state": state,
+                "row": row,
+            }
+        )
+        if have is not None:
+            points.append(f"{x + CHART_SLOT / 2:.1f},{CHART_HEIGHT - have * scale:.2f}")
+    return {
+        "bars": bars,
+        "points": " ".join(points),
+        "separators": separators,
+        "width": max(len(rows), 1) * CHART_SLOT,
+        "height": CHART_HEIGHT,
+        "peak": peak,
+    }
+
+
+def _grid(plan: WorkforcePlan) -> dict[str, Any]:
+    """Agents × days: each cell the agent's shift that day (or None)."""
+    days = sorted({r.day for r in plan.intervals})
+    cells: dict[tuple[str, date], Any] = {(s.agent_id, s.day): s for s in plan.shifts}
+    hours: dict[str, float] = {}
+    for s in plan.shifts:
+        hours[s.agent_id] = hours.get(s.agent_id, 0.0) + s.paid_hours
+    agents = [(agent_id, name) for agent_id, name in plan.agents]
+    return {"days": days, "agents": agents, "cells": cells, "hours": hours}
+
+
+@router.get("/plans/{plan_id}.xlsx")
+def plan_xlsx(request: Request, db: DbSession, user: PlannerUser, plan_id: int) -> Response:
+    """The plan as an XLSX workbook (sheets Shifts, Coverage, Summary)."""
+    plan = service.get_plan(db=db, plan_id=plan_id)
+    body = schedule_xlsx(service.plan_schedule(plan), locale=request_locale(request))
+    filename = f"workforce-plan-{plan.id}-{plan.week_start.isoformat()}.xlsx"
+    return Response(
+        body, media_type=XLSX_TYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@router.get("/plans/{plan_id}.csv")
+def plan_csv(db: DbSession, user: PlannerUser, plan_id: int, kind: str = "shifts") -> Response:
+    """The plan's shifts (``kind=shifts``, default) or coverage per interval (``kind=coverage``) as CSV."""
+    if kind not in ("shifts", "coverage"):
+        raise ValidationError("kind must be shifts or coverage", field="kind")
+    plan = service.get_plan(db=db, plan_id=plan_id)
+    schedule = service.plan_schedule(plan)
+    body = shifts_csv(schedule) if kind == "shifts" else coverage_csv(schedule)
+    filename = f"workforce-plan-{plan.id}-{plan.week_start.isoformat()}-{kind}.csv"
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+def plan_page(request: Request, db: DbSession, user: PlannerUser, plan_id: int) -> HTMLResponse:
+    """One plan: coverage chart and table, schedule grid, infeasibility explanation, exports."""
+    plan = service.get_plan(db=db, plan_id=plan_id)
+    return render(
+        request,
+        "workforce_plan.html",
+        {
+            "plan": plan,
+            "chart": _coverage_chart(plan),
+            "grid": _grid(plan),
+            "source_labels": SOURCE_LABELS,
+            "status_labels": STATUS_LABELS,
+            "reasons": (plan.message or "").splitlines(),
+        },
+    )
+
+
+def _forecast_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    peak = max([r["forecast"] for r in rows] + [r["actual"] for r in rows] + [1.0])
+    scale = (CHART_HEIGHT - 10) / peak
+    bars, points = [], []
+    for index, row in enumerate(rows):
+        x = index * CHART_SLOT
+        bars.append(
+            {"x": x + 1, "y": CHART_HEIGHT - row["actual"] * scale, "h": row["actual"] * scale, **row}
+        )
+        points.append(f"{x + CHART_SLOT / 2:.1f},{CHART_HEIGHT - row['forecast'] * scale:.2f}")
+    return {
+        "bars": bars,
+        "points": " ".join(points),
+        "width": max(len(rows), 1) * CHART_SLOT,
+        "height": CHART_HEIGHT,
+    }
+
+
+@router.get("/forecast", response_class=HTMLResponse)
+def forecast_page(
+    request: Request,
+    db: DbSession,
+    user: PlannerUser,
+    day: str | None = None,
+    source: str = PlanSource.BANK_DEMO.value,
+) -> HTMLResponse:
+    """Forecast vs actual per 30 minutes for a past ``day`` (form only when no day is given)."""
+    from minwon.core.i18n import gettext
+
+    errors: dict[str, str] = {}
+    result = None
+    chart = None
+    status_code = 200
+    if day:
+        try:
+            parsed_source = service.parse_source(source)
+            try:
+                parsed_day = date.fromisoformat(day.strip())
+            except ValueError:
+                raise ValidationError("day must be a date YYYY-MM-DD", field="day") from None
+            result = service.forecast_vs_actual(db=db, day=parsed_day, source=parsed_source)
+            chart = _forecast_chart(result["rows"])
+        except ValidationError as exc:
+            errors[exc.field if exc.field in ("day", "source") else "day"] = gettext(
+                request_locale(request), exc.message
+            )
+            status_code = 422
+    return render(
+        request,
+        "workforce_forecast.html",
+        {
+            "day": day or "",
+            "source": source,
+            "result": result,
+            "chart": chart,
+            "errors": errors,
+            "source_labels": SOURCE_LABELS,
+        },
+        status_code=status_code,
+    )

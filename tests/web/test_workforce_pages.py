@@ -1,0 +1,222 @@
+"""Workforce pages: roles, CSRF, the build form, the plan page, exports and the forecast page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, time
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+from sqlalchemy.orm import Session
+
+from minwon.config import get_settings
+from minwon.core.i18n import gettext
+from minwon.workforce.models import PlanStatus, WorkforcePlan
+from minwon.workforce.schedule import Agent, Roster, Rules, ShiftPattern
+from minwon.workforce.service import build_week_plan
+from tests.factories import PASSWORD, make_user
+
+BANK = get_settings().data_dir / "call_center" / "bank_calls_5min_2003.csv"
+RECORDS = get_settings().data_dir / "call_center" / "anonymous_bank_1999_08_calls.csv"
+needs_bank = pytest.mark.skipif(
+    not (BANK.is_file() and RECORDS.is_file()), reason="bank demo data not in the data folder"
+)
+WEEK = date(2003, 6, 9)
+
+
+def _sign_in(client: TestClient, username: str) -> str:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    r = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    session_token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/workforce").text)
+    return session_token.group(1) if session_token else ""
+
+
+def _roster(agents: int = 3, hard_min: int | None = None) -> Roster:
+    full = ShiftPattern("full", time(9), 540, 60, time(11), time(14, 30))
+    return Roster(
+        (full,), tuple(Agent(f"T{i}", f"시험{i}") for i in range(agents)), Rules(hard_min_agents=hard_min)
+    )
+
+
+def _plan(db: Session, **kw: object) -> WorkforcePlan:
+    args: dict[str, object] = {
+        "week_start": WEEK,
+        "source": "bank_demo",
+        "roster": _roster(),
+        "time_limit_s": 5,
+        "bank_demo_scale": 0.01,
+        **kw,
+    }
+    return build_week_plan(db=db, **args)  # type: ignore[arg-type]
+
+
+def test_counselor_gets_403_everywhere(client: TestClient, db: Session) -> None:
+    make_user(db, "counselor1", role="counselor")
+    _sign_in(client, "counselor1")
+    html = {"accept": "text/html"}
+    for path in ("/workforce", "/workforce/plans/1", "/workforce/plans/1.xlsx", "/workforce/forecast"):
+        assert client.get(path, headers=html).status_code == 403, path
+    assert 'href="/workforce"' not in client.get("/desk").text
+
+
+def test_supervisor_and_quality_manager_see_the_page_with_the_nav_link(
+    client: TestClient, db: Session
+) -> None:
+    make_user(db, "super1", role="supervisor")
+    make_user(db, "quality1", role="quality_manager")
+    for name in ("super1", "quality1"):
+        client.cookies.clear()
+        _sign_in(client, name)
+        r = client.get("/workforce")
+        assert r.status_code == 200
+        assert 'href="/workforce"' in r.text and gettext("ko", "Workforce planning") in r.text
+        assert 'data-testid="plan-form"' in r.text
+        assert client.get("/workforce/forecast").status_code == 200
+
+
+def test_build_form_requires_the_csrf_token(client: TestClient, db: Session) -> None:
+    make_user(db, "super1", role="supervisor")
+    _sign_in(client, "super1")
+    form = {"week_start": "2003-06-09", "source": "bank_demo", "target_sl": "80", "threshold_s": "20",
+            "aht_s": "", "shrinkage": "30", "time_limit_s": "2"}  # fmt: skip
+    assert client.post("/workforce/plans", data=form, follow_redirects=False).status_code == 403
+    bad = {**form, "csrf_token": "not-the-token"}
+    assert client.post("/workforce/plans", data=bad, follow_redirects=False).status_code == 403
+    assert db.query(WorkforcePlan).count() == 0
+
+
+def test_bad_form_input_is_shown_beside_its_field(client: TestClient, db: Session) -> None:
+    make_user(db, "super1", role="supervisor")
+    token = _sign_in(client, "super1")
+    form = {"csrf_token": token, "week_start": "next week", "source": "bank_demo", "target_sl": "80",
+            "threshold_s": "20", "aht_s": "", "shrinkage": "30", "time_limit_s": "2"}  # fmt: skip
+    r = client.post("/workforce/plans", data=form, follow_redirects=False)
+    assert r.status_code == 422
+    assert re.search(r'id="e-week_start" role="alert">[^<]+<', r.text)
+    assert 'value="next week"' in r.text  # the input is kept
+    r = client.post("/workforce/plans", data={**form, "week_start": "2003-06-09", "shrinkage": "95"})
+    assert r.status_code == 422 and 'id="e-shrinkage"' in r.text
+    r = client.post("/workforce/plans", data={**form, "week_start": "2026-12-07", "source": "center"})
+    assert r.status_code == 422 and 'id="e-source"' in r.text  # no call history in the test database
+    assert db.query(WorkforcePlan).count() == 0
+
+
+@needs_bank
+def test_post_builds_the_plan_and_redirects_to_it(client: TestClient, db: Session) -> None:
+    user = make_user(db, "super1", role="supervisor")
+    token = _sign_in(client, "super1")
+    form = {"csrf_token": token, "week_start": "2003-06-09", "source": "bank_demo", "target_sl": "80",
+            "threshold_s": "20", "aht_s": "190", "shrinkage": "30", "time_limit_s": "2"}  # fmt: skip
+    r = client.post("/workforce/plans", data=form, follow_redirects=False)
+    assert r.status_code == 303
+    plan = db.query(WorkforcePlan).one()
+    assert r.headers["location"] == f"/workforce/plans/{plan.id}"
+    assert plan.created_by_id == user.id and plan.aht_s == 190 and plan.shrinkage == 0.3
+    assert plan.target_sl == 0.8 and len(plan.agents) == 28  # the demo roster
+    assert client.get(r.headers["location"]).status_code == 200
+    assert f'data-plan-id="{plan.id}"' in client.get("/workforce").text
+
+
+@needs_bank
+def test_plan_page_shows_coverage_grid_and_exports(client: TestClient, db: Session) -> None:
+    plan = _plan(db)
+    make_user(db, "super1", role="supervisor")
+    _sign_in(client, "super1")
+    r = client.get(f"/workforce/plans/{plan.id}")
+    assert r.status_code == 200
+    html = r.text
+    assert "<svg" in html and 'class="scheduled"' in html
+    rows = re.findall(r'<tr data-day="([^"]+)" data-start="([^"]+)"\s+class="([^"]*)"', html)
+    assert len(rows) == 90
+    for interval in plan.intervals:
+        key = (interval.day.isoformat(), interval.start.strftime("%H:%M"))
+        state = next(c for d, s, c in rows if (d, s) == key)
+        have = interval.scheduled or 0
+        assert state == ("under" if have < interval.required else "over" if have > interval.required else "")
+    for agent in ("T0", "T1", "T2"):
+        assert f'data-agent="{agent}"' in html
+    some = plan.shifts[0]
+    assert f"{some.start:%H:%M}–{some.end:%H:%M}" in html
+
+    x = client.get(f"/workforce/plans/{plan.id}.xlsx")
+    assert x.status_code == 200
+    assert x.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert (
+        x.headers["content-disposition"] == f'attachment; filename="workforce-plan-{plan.id}-2003-06-09.xlsx"'
+    )
+    book = load_workbook(io.BytesIO(x.content))
+    shifts_sheet = book[gettext("ko", "Shifts")]
+    shift_rows = list(shifts_sheet.iter_rows(values_only=True))
+    assert len(shift_rows) == 1 + len(plan.shifts)
+    expected = sorted(
+        (s.agent_id, s.day.isoformat(), f"{s.start:%H:%M}", f"{s.end:%H:%M}") for s in plan.shifts
+    )
+    assert sorted((r[0], r[2], r[4], r[5]) for r in shift_rows[1:]) == expected
+    cover_rows = list(book[gettext("ko", "Coverage")].iter_rows(values_only=True))
+    assert len(cover_rows) == 1 + 90
+    first = plan.intervals[0]
+    assert cover_rows[1][:4] == ("2003-06-09", "09:00", "09:30", first.required)
+    assert cover_rows[1][5] == first.scheduled
+
+    c = client.get(f"/workforce/plans/{plan.id}.csv")
+    assert c.status_code == 200 and c.headers["content-type"] == "text/csv; charset=utf-8"
+    assert c.headers["content-disposition"].startswith("attachment;")
+    lines = c.text.splitlines()
+    assert lines[0] == "agent_id,agent_name,day,pattern,start,end,lunch_start,lunch_end,breaks,paid_hours"
+    assert len(lines) == 1 + len(plan.shifts)
+    cov = client.get(f"/workforce/plans/{plan.id}.csv?kind=coverage")
+    cov_rows = list(csv.reader(io.StringIO(cov.text)))
+    assert cov_rows[0] == ["day", "start", "end", "required", "minimum", "scheduled", "under", "over"]
+    assert len(cov_rows) == 91
+    assert client.get(f"/workforce/plans/{plan.id}.csv?kind=other").status_code == 422
+    assert client.get("/workforce/plans/99999", headers={"accept": "text/html"}).status_code == 404
+
+
+@needs_bank
+def test_infeasible_plan_page_explains_why(client: TestClient, db: Session) -> None:
+    plan = _plan(db, roster=_roster(agents=1, hard_min=2))
+    assert plan.status is PlanStatus.INFEASIBLE
+    make_user(db, "super1", role="supervisor")
+    _sign_in(client, "super1")
+    html = client.get(f"/workforce/plans/{plan.id}").text
+    block = re.search(r'data-testid="infeasibility".*?</section>', html, re.S)
+    assert block
+    for reason in (plan.message or "").splitlines():
+        assert reason.replace('"', "&#34;") in block.group(0) or reason in block.group(0)
+    assert 'data-testid="schedule-grid"' not in html
+    x = client.get(f"/workforce/plans/{plan.id}.xlsx")
+    assert x.status_code == 200
+    assert len(list(load_workbook(io.BytesIO(x.content))[gettext("ko", "Shifts")].iter_rows())) == 1
+
+
+@needs_bank
+def test_forecast_page_shows_wape_for_a_bank_day(client: TestClient, db: Session) -> None:
+    make_user(db, "super1", role="supervisor")
+    _sign_in(client, "super1")
+    r = client.get("/workforce/forecast?day=2003-10-22&source=bank_demo")
+    assert r.status_code == 200
+    match = re.search(r'data-testid="wape">[^<]*<strong>([0-9.]+)%</strong>', r.text)
+    assert match and 0 < float(match.group(1)) < 30
+    # actual 09:00–09:30 of that day, summed from the CSV's six 5-minute rows here
+    with BANK.open(newline="") as fh:
+        total = sum(
+            int(row["Calls"])
+            for row in csv.DictReader(fh)
+            if row["DateTime"][:10] == "2003-10-22"
+            and row["DateTime"][11:13] == "09"
+            and int(row["DateTime"][14:16]) < 30
+        )
+    row = re.search(r'<tr data-start="09:00">(.*?)</tr>', r.text, re.S)
+    assert row and re.findall(r'class="num">([^<]*)<', row.group(1))[1] == str(total)
+    bad = client.get("/workforce/forecast?day=2003-10-25&source=bank_demo")
+    assert bad.status_code == 422 and 'id="e-day"' in bad.text
