@@ -16,6 +16,7 @@ they exist in clear.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,8 +99,18 @@ class DemoSummary:
         return sum(t.created for t in self.tallies.values())
 
 
-def default_accounts_file() -> Path:
-    return Path.cwd() / "var" / "demo-accounts.txt"
+def default_accounts_file(database_url: str | None = None) -> Path:
+    """``var/demo-accounts.txt`` for the default embedded database; for any other database a file of its
+    own (``var/demo-accounts-<hash of the URL>.txt``), so loading the demo into a second database never
+    overwrites the passwords of the first."""
+    from minwon.config import _default_database_url
+
+    folder = Path.cwd() / "var"
+    default = _default_database_url()
+    if database_url is None or database_url == default:
+        return folder / "demo-accounts.txt"
+    digest = hashlib.sha256(database_url.encode()).hexdigest()[:10]
+    return folder / f"demo-accounts-{digest}.txt"
 
 
 def load_demo(
@@ -112,7 +123,8 @@ def load_demo(
     Returns the counts and the demo accounts with their passwords.
     """
     city = _read_yaml(CITY_FILE)
-    summary = DemoSummary(accounts_file=accounts_file or default_accounts_file(), pbx_name=city["pbx"])
+    url = db.get_bind().engine.url.render_as_string(hide_password=False)
+    summary = DemoSummary(accounts_file=accounts_file or default_accounts_file(url), pbx_name=city["pbx"])
     departments = _load_departments(db, city["departments"], summary)
     categories = _load_categories(db, city["categories"], departments, summary)
     _load_queues(db, city["queues"], categories, summary)
