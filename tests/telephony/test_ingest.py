@@ -167,3 +167,76 @@ def test_event_after_the_end_is_a_conflict(client: TestClient, db: Session) -> N
         client, token, {"event": "answered", "call_id": "e", "occurred_at": f"2026-11-30T10:00:20{KST}"}
     ).json()
     assert body["rejected"] == 1 and "already ended" in body["outcomes"][0]["message"]
+
+
+def test_out_of_range_timestamps_and_ids_are_clear_errors(client: TestClient, db: Session) -> None:
+    token = _setup(db)
+    for stamp in ("9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00", "1969-12-31T23:00:00+00:00"):
+        r = _post(
+            client,
+            token,
+            [
+                {
+                    "event": "ringing",
+                    "call_id": "ok",
+                    "occurred_at": f"2026-11-30T10:00:00{KST}",
+                    "queue": "tax",
+                },
+                {"event": "ringing", "call_id": "far", "occurred_at": stamp, "queue": "tax"},
+            ],
+        )
+        assert r.status_code == 422 and r.json()["field"] == "1.occurred_at", r.text
+    r = client.get("/api/v1/contacts/9999999999999999999999999999999")
+    assert r.status_code in (401, 422)  # signed out → 401; never a 500
+
+
+def test_hangup_tells_the_desk_the_call_ended(db: Session) -> None:
+    import asyncio
+
+    from minwon.core.live import get_broker
+    from minwon.telephony.schemas import TelephonyEvent
+    from minwon.telephony.service import authenticate_pbx, ingest_events
+
+    token = _setup(db)
+    pbx = authenticate_pbx(db=db, token=token)
+    agent_id = db.scalar(select(Call.agent_id).limit(1))  # no calls yet
+    assert agent_id is None
+
+    async def run() -> list[dict[str, object]]:
+        got: list[dict[str, object]] = []
+        from minwon.accounts.models import User
+
+        user = db.scalar(select(User).where(User.pbx_agent_id == "AGENT_01"))
+        assert user is not None
+        stream = get_broker().subscribe([f"desk:{user.id}"])
+        first = await stream.__anext__()
+        if first.get("type") != "subscribed":
+            got.append(first)
+        events = [
+            TelephonyEvent.model_validate(e)
+            for e in (
+                {
+                    "event": "ringing",
+                    "call_id": "h",
+                    "occurred_at": f"2026-11-30T10:00:00{KST}",
+                    "queue": "tax",
+                    "agent": "AGENT_01",
+                },
+                {
+                    "event": "answered",
+                    "call_id": "h",
+                    "occurred_at": f"2026-11-30T10:00:05{KST}",
+                    "agent": "AGENT_01",
+                },
+                {"event": "hangup", "call_id": "h", "occurred_at": f"2026-11-30T10:02:05{KST}"},
+            )
+        ]
+        await asyncio.to_thread(ingest_events, db=db, pbx=pbx, events=events)
+        while len(got) < 3:
+            got.append(await asyncio.wait_for(stream.__anext__(), timeout=5))
+        await stream.aclose()
+        return got
+
+    got = asyncio.run(run())
+    assert [m["type"] for m in got] == ["screen_pop", "screen_pop", "call_state"]
+    assert got[2]["status"] == "completed"

@@ -52,6 +52,8 @@ def deadline(
         return
     if at.tzinfo is None:
         at = at.replace(tzinfo=local_zone())
+    if not 1970 <= at.year <= 2100:
+        fail(f"--received: year {at.year} is outside 1970–2100")
     try:
         period = Period(given[0][0], given[0][1]) if given else None
         result = compute_deadline(type_, at, period=period)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from minwon.telephony.models import CallEventType
+
+#: Timestamps outside these years are refused (a PBX clock error, not a call).
+MIN_YEAR, MAX_YEAR = 1970, 2100
 
 
 class TelephonyEvent(BaseModel):
@@ -28,6 +31,13 @@ class TelephonyEvent(BaseModel):
     queue_wait_s: int | None = Field(None, ge=0, le=86_400)
     talk_s: int | None = Field(None, ge=0, le=86_400)
     priority: int | None = Field(None, ge=0, le=9)
+
+    @field_validator("occurred_at", "entered_at")
+    @classmethod
+    def _plausible_year(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValueError(f"year must be {MIN_YEAR}–{MAX_YEAR}")
+        return value
 
 
 class EventOutcome(BaseModel):

@@ -218,7 +218,12 @@ def _apply(*, db: Session, pbx: Pbx, ev: TelephonyEvent, batch: _Batch) -> str:
         )
     )
     batch.days.add(call.service_day.isoformat())
-    if call.agent_id and ev.event in (CallEventType.RINGING, CallEventType.ANSWERED):
+    if call.agent_id and call.status in FINAL:
+        # lets the open desk mark the call ended without reloading the pop (no new access record)
+        batch.pops.append(
+            (call.agent_id, {"type": "call_state", "call_id": call.id, "status": call.status.value})
+        )
+    elif call.agent_id and ev.event in (CallEventType.RINGING, CallEventType.ANSWERED):
         batch.pops.append(
             (
                 call.agent_id,

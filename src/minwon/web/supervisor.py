@@ -50,9 +50,12 @@ def parse_day(value: str | None) -> date:
     if not value:
         return local_today()
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise ValidationError(f"day {value!r} is not a date YYYY-MM-DD", field="day") from None
+    if not 1970 <= day.year <= 2100:
+        raise ValidationError(f"day {value!r} is outside 1970–2100", field="day")
+    return day
 
 
 def parse_interval(value: str | None) -> int:
