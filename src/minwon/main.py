@@ -6,6 +6,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from minwon import __version__
 from minwon.config import get_settings
@@ -60,6 +62,24 @@ def create_app() -> FastAPI:
                 "errors": errors,
             },
             status_code=422,
+        )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, _exc: Exception) -> Response:
+        # an id or date far beyond what the database stores (e.g. a 40-digit id in a URL)
+        msg = gettext(request_locale(request), "A number or date in the request is out of range.")
+        return JSONResponse({"error": "ValidationError", "message": msg, "field": None}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_html(request) and not request.headers.get("hx-request") and exc.status_code in (404, 405):
+            msg = gettext(request_locale(request), "This page does not exist.")
+            return render(request, "error.html", {"message": msg}, status_code=exc.status_code)
+        return JSONResponse(
+            {"error": "HTTPError", "message": str(exc.detail), "detail": exc.detail, "field": None},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
         )
 
     @app.get("/healthz", include_in_schema=False)
