@@ -6,6 +6,7 @@ In-process by default (the events go through :func:`minwon.telephony.service.ing
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -172,6 +173,8 @@ def replay(
 
     settings = get_settings()
     err = Console(stderr=True)
+    if not math.isfinite(speed) or speed < 0:
+        raise ValidationError("--speed must be 0 (as fast as possible) or a positive number", field="speed")
     source = resolve_data_path(path, settings.data_dir)
     the_day = parse_day(day)
     mapping = parse_queue_map(queue_map)

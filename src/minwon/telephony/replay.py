@@ -284,8 +284,13 @@ def read_day(
     result = DayReplay(day=day)
     wanted = day.isoformat()
     if isinstance(source, Path):
-        with source.open(encoding="utf-8-sig", newline="") as fh:
-            _read(fh, result=result, wanted=wanted, queue_map=queue_map, zone=zone)
+        try:
+            with source.open(encoding="utf-8-sig", newline="") as fh:
+                _read(fh, result=result, wanted=wanted, queue_map=queue_map, zone=zone)
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                f"{source} is not UTF-8 text (byte {exc.start}): save the CSV as UTF-8", field="path"
+            ) from None
     else:
         _read(source, result=result, wanted=wanted, queue_map=queue_map, zone=zone)
     result.events.sort(key=lambda ev: ev.occurred_at)
