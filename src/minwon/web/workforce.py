@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from minwon.accounts.models import Role, User
 from minwon.core.clock import local_today
 from minwon.core.errors import ValidationError
+from minwon.core.i18n import N_, gettext
 from minwon.db.deps import DbSession
 from minwon.web.deps import CsrfChecked, require_roles
 from minwon.web.templating import render, request_locale
@@ -35,12 +36,16 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Geometry of the inline SVG charts (viewBox units).
 CHART_SLOT = 12
 CHART_HEIGHT = 120
-SOURCE_LABELS = {PlanSource.BANK_DEMO.value: "Bank demo series", PlanSource.CENTER.value: "Center's calls"}
+#: Display msgids (templates show ``_(labels[value])``).
+SOURCE_LABELS = {
+    PlanSource.BANK_DEMO.value: N_("Bank demo series"),
+    PlanSource.CENTER.value: N_("Center's calls"),
+}
 STATUS_LABELS = {
-    "optimal": "Optimal",
-    "feasible": "Feasible (time limit)",
-    "infeasible": "Infeasible",
-    "no_solution": "No schedule found",
+    "optimal": N_("Optimal"),
+    "feasible": N_("Feasible (time limit)"),
+    "infeasible": N_("Infeasible"),
+    "no_solution": N_("No schedule found"),
 }
 FORM_FIELDS = ("week_start", "source", "target_sl", "threshold_s", "aht_s", "shrinkage", "time_limit_s")
 
@@ -134,8 +139,6 @@ async def create_plan(request: Request, db: DbSession, user: PlannerUser) -> Res
     try:
         plan = service.build_week_plan(db=db, created_by_id=user.id, **parse_plan_form(form))
     except ValidationError as exc:
-        from minwon.core.i18n import gettext
-
         field = exc.field if exc.field in FORM_FIELDS else "source"
         errors = {field: gettext(request_locale(request), exc.message)}
         return _index(request, db, form, errors, status_code=422)
@@ -256,6 +259,7 @@ def _forecast_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "points": " ".join(points),
         "width": max(len(rows), 1) * CHART_SLOT,
         "height": CHART_HEIGHT,
+        "peak": peak,
     }
 
 
@@ -268,8 +272,6 @@ def forecast_page(
     source: str = PlanSource.BANK_DEMO.value,
 ) -> HTMLResponse:
     """Forecast vs actual per 30 minutes for a past ``day`` (form only when no day is given)."""
-    from minwon.core.i18n import gettext
-
     errors: dict[str, str] = {}
     result = None
     chart = None
