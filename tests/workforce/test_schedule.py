@@ -313,3 +313,40 @@ def test_cli_build_bad_input_and_infeasible(tmp_path: Path) -> None:
     assert (
         "minimum coverage on Mon 2026-12-07 09:00–18:00 needs 2 agents but only 1 is available" in done.stderr
     )
+
+
+def test_korean_weekdays_dates_and_availability_override() -> None:
+    days = parse_requirements_csv(
+        "\ufeffday,start,required\n화,09:00,1\n2026-12-07,09:00,2\n", week_start=MON
+    )
+    assert [(d.day, d.required) for d in days] == [(MON, (2,)), (MON + timedelta(days=1), (1,))]
+    agent = Agent("A1", availability={"mon": (), "2026-12-14": ((time(9), time(18)),)})
+    assert agent.windows_on(MON) == () and agent.windows_on(MON + timedelta(days=7)) == ((time(9), time(18)),)
+    assert agent.windows_on(MON + timedelta(days=1)) is None
+
+
+def test_part_time_break_rule_and_json_shape() -> None:
+    with pytest.raises(ValidationError) as caught:
+        ShiftPattern("half", time(9), 240)  # 4 h of work need 30 min of rest (근로기준법 §54①)
+    assert caught.value.field == "patterns.lunch_minutes"
+    ShiftPattern("short", time(9), 210)  # 3.5 h: no break required
+    problem = Problem(
+        (DayRequirement(MON, time(9), (1, 1, 1)),),
+        Roster((ShiftPattern("p", time(9), 90),), (Agent("A1", "김"),)),
+    )
+    data = solve(problem, options=OPTS).to_dict()
+    assert data["shifts"] == [
+        {
+            "agent_id": "A1",
+            "agent_name": "김",
+            "day": "2026-12-07",
+            "pattern": "p",
+            "start": "09:00",
+            "end": "10:30",
+            "lunch": None,
+            "breaks": [],
+            "paid_hours": 1.5,
+        }
+    ]
+    assert [i["scheduled"] for i in data["intervals"]] == [1, 1, 1]
+    assert data["under_agent_hours"] == 0 and data["over_agent_hours"] == 0
