@@ -240,3 +240,20 @@ def test_hangup_tells_the_desk_the_call_ended(db: Session) -> None:
     got = asyncio.run(run())
     assert [m["type"] for m in got] == ["screen_pop", "screen_pop", "call_state"]
     assert got[2]["status"] == "completed"
+
+
+def test_strict_token_scheme_queue_and_body_size(client: TestClient, db: Session) -> None:
+    token = _setup(db)
+    ev = {"event": "ringing", "call_id": "s1", "occurred_at": f"2026-11-30T10:00:00{KST}", "queue": "tax"}
+    bare = client.post("/api/v1/telephony/events", json=ev, headers={"Authorization": token})
+    assert bare.status_code == 401  # the "Bearer" scheme is required
+    no_queue = _post(client, token, {**ev, "queue": None}).json()
+    assert no_queue["rejected"] == 1 and no_queue["outcomes"][0]["field"] == "queue"
+    short = _post(client, token, {**ev, "call_id": "s2", "caller": "12"}).json()
+    assert short["rejected"] == 1 and short["outcomes"][0]["field"] == "caller"
+    big = client.post(
+        "/api/v1/telephony/events",
+        content=b"[" + b" " * 2_000_001 + b"]",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert big.status_code == 413 and big.json()["field"] == "body"

@@ -81,14 +81,16 @@ def pseudonym(value: str, *, purpose: str = "subject") -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-_PHONE_RE = re.compile(r"^\+?[0-9]{2,15}$")
+_PHONE_RE = re.compile(r"^\+?[0-9]{3,15}$")
 
 
 def normalise_phone(raw: str) -> str:
     """Digits of a telephone number (``+82`` becomes ``0``). Raises ValidationError when not a number."""
     cleaned = re.sub(r"[\s\-().]", "", raw or "")
     if not _PHONE_RE.match(cleaned):
-        raise ValidationError(f"caller number {mask_phone(raw)!r} is not a telephone number", field="caller")
+        raise ValidationError(
+            "caller is not a telephone number (3–15 digits, optionally +, spaces or -)", field="caller"
+        )
     if cleaned.startswith("+82"):
         cleaned = "0" + cleaned[3:]
     return cleaned.lstrip("+")

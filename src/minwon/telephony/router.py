@@ -6,17 +6,37 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header
 
+from minwon.core.errors import MinwonError
 from minwon.db.deps import DbSession
 from minwon.telephony.models import Pbx
 from minwon.telephony.schemas import IngestResult, TelephonyEvent
 from minwon.telephony.service import authenticate_pbx, ingest_events
 
+
+class PayloadTooLarge(MinwonError):
+    status_code = 413
+
+
 router = APIRouter(prefix="/api/v1/telephony", tags=["telephony"])
 
 
-def current_pbx(db: DbSession, authorization: Annotated[str | None, Header()] = None) -> Pbx:
-    token = authorization.removeprefix("Bearer ").strip() if authorization else None
-    return authenticate_pbx(db=db, token=token)
+#: Largest accepted request body (bytes): 1,000 events fit easily.
+MAX_BODY_BYTES = 2_000_000
+
+
+def current_pbx(
+    db: DbSession,
+    authorization: Annotated[str | None, Header()] = None,
+    content_length: Annotated[int | None, Header()] = None,
+) -> Pbx:
+    """The PBX of the ``Authorization: Bearer <token>`` header (401 otherwise); bodies over 2 MB → 413."""
+    scheme, _, token = (authorization or "").partition(" ")
+    pbx = authenticate_pbx(db=db, token=token.strip() if scheme.lower() == "bearer" else None)
+    if content_length is not None and content_length > MAX_BODY_BYTES:
+        raise PayloadTooLarge(
+            f"request body over {MAX_BODY_BYTES} bytes; send at most 1,000 events", field="body"
+        )
+    return pbx
 
 
 @router.post("/events", response_model=IngestResult)

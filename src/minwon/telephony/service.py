@@ -163,6 +163,8 @@ def _apply(*, db: Session, pbx: Pbx, ev: TelephonyEvent, batch: _Batch) -> str:
         call.agent_id = _agent_id(db, ev.agent, batch)
 
     if ev.event == CallEventType.RINGING:
+        if call.queue_id is None:
+            raise ValidationError("a ringing event needs the queue the call waits in", field="queue")
         if call.status not in (CallStatus.IVR, CallStatus.QUEUED):
             raise Conflict(f"ringing after the call was answered ({call.status.value})", field="event")
         call.status = CallStatus.QUEUED
