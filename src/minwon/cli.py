@@ -98,12 +98,17 @@ def users_create(
     display_name: Annotated[str, typer.Option(help="Name shown in the app.")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     pbx_agent_id: Annotated[str | None, typer.Option(help="Agent id the PBX reports (counselors).")] = None,
+    department: Annotated[str | None, typer.Option(help="Department name (department officers).")] = None,
 ) -> None:
     """Create an account (the password is asked for, never echoed)."""
     from minwon.accounts.service import create_user
     from minwon.db.session import session_scope
+    from minwon.org.service import find_department
 
     with session_scope() as db:
+        dept = find_department(db=db, name=department) if department else None
+        if role == "department_officer" and dept is None:
+            fail("--department is required for a department officer")
         user = create_user(
             db=db,
             username=username,
@@ -111,6 +116,7 @@ def users_create(
             role=role,
             display_name=display_name,
             pbx_agent_id=pbx_agent_id,
+            department_id=dept.id if dept else None,
         )
         db.commit()
         typer.echo(f"created {user.username} ({user.role.value})")

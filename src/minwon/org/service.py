@@ -41,6 +41,17 @@ def get_department(*, db: Session, department_id: int) -> Department:
     return dept
 
 
+def find_department(*, db: Session, name: str) -> Department:
+    """The active department called ``name``. Raises NotFound (field ``department``) listing a few names."""
+    dept = db.scalar(
+        select(Department).where(Department.name == name.strip(), Department.is_active.is_(True))
+    )
+    if dept is None:
+        known = ", ".join(d.name for d in list_departments(db=db)[:15])
+        raise NotFound(f"no active department {name!r}; known: {known}", field="department")
+    return dept
+
+
 def ensure_department(
     *, db: Session, name: str, origin: str = "admin", phone: str | None = None
 ) -> Department:
@@ -72,6 +83,10 @@ def save_category(
     code = code.strip()
     if not code or len(code) > 40 or not code.replace("_", "").replace("-", "").isalnum():
         raise ValidationError("code must be 1–40 letters, digits, - or _", field="code")
+    if len(name_ko.strip()) > 80 or len(name_en.strip()) > 80:
+        raise ValidationError(
+            "names must be at most 80 characters", field="name_ko" if len(name_ko.strip()) > 80 else "name_en"
+        )
     if not name_ko.strip() or not name_en.strip():
         raise ValidationError(
             "Korean and English names are required", field="name_ko" if not name_ko.strip() else "name_en"
