@@ -267,7 +267,8 @@ def test_xlsx_round_trip() -> None:
         (s.agent_id, s.pattern, s.start.strftime("%H:%M"), s.end.strftime("%H:%M")) for s in schedule.shifts
     )
     cover = list(book["Coverage"].iter_rows(values_only=True))
-    assert [r[3] for r in cover[1:]] == [1, 2, 2, 1]
+    assert cover[0][:5] == ("Date", "Queue", "Start", "End", "Required")
+    assert [r[4] for r in cover[1:]] == [1, 2, 2, 1]
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -350,3 +351,48 @@ def test_part_time_break_rule_and_json_shape() -> None:
     ]
     assert [i["scheduled"] for i in data["intervals"]] == [1, 1, 1]
     assert data["under_agent_hours"] == 0 and data["over_agent_hours"] == 0
+
+
+def test_queues_and_skills() -> None:
+    # general needs [1,1], tax needs [1,1]; A1 and A2 serve only general, A3 serves both:
+    # tax can only be covered by A3, so A3 works tax and one of A1/A2 general, nobody else.
+    p = ShiftPattern("p", time(9), 60)
+    days = (
+        DayRequirement(MON, time(9), (1, 1), queue="general"),
+        DayRequirement(MON, time(9), (1, 1), queue="tax"),
+    )
+    agents = (Agent("A1", skills=("general",)), Agent("A2", skills=("general",)), Agent("A3"))
+    schedule = solve(Problem(days, Roster((p,), agents)), options=OPTS)
+    worked = sorted(s.agent_id for s in schedule.shifts)
+    assert len(worked) == 2 and "A3" in worked
+    scheduled = [(c.queue, c.scheduled) for c in schedule.intervals]
+    assert scheduled == [("general", 1), ("general", 1), ("tax", 1), ("tax", 1)]
+    # only tax agents off: the both-skilled agent covers tax, and one general agent general
+    agents = (Agent("A1", skills=("general",)), Agent("A3", skills=("general", "tax")))
+    schedule = solve(Problem(days, Roster((p,), agents)), options=OPTS)
+    assert len(schedule.shifts) == 2 and schedule.under_agent_hours == 0
+    # a hard minimum of 2 tax agents with a single tax-skilled agent: the message names the queue
+    days = (
+        DayRequirement(MON, time(9), (1, 1), queue="general"),
+        DayRequirement(MON, time(9), (2, 2), (2, 0), queue="tax"),
+    )
+    with pytest.raises(ScheduleInfeasible) as caught:
+        solve(Problem(days, Roster((p,), agents)), options=OPTS)
+    assert caught.value.reasons == (
+        "minimum coverage of queue tax on Mon 2026-12-07 09:00–09:30 needs 2 agents "
+        "but only 1 is available then",
+    )
+
+
+def test_queue_column_parses() -> None:
+    text = (
+        "day,start,required,queue\n"
+        "mon,09:00,2,tax\nmon,09:00,3,general\nmon,09:30,1,general\nmon,09:30,1,tax\n"
+    )
+    days = parse_requirements_csv(text, week_start=MON)
+    assert [(d.queue, d.required) for d in days] == [("general", (3, 1)), ("tax", (2, 1))]
+    with pytest.raises(ValidationError) as caught:
+        parse_requirements_csv("day,start,required,queue\nmon,09:00,2,tax\nmon,09:30,1,\n", week_start=MON)
+    assert caught.value.field == "queue"
+    roster = parse_roster({"agents": [{"id": "A1", "skills": ["tax"]}]})
+    assert roster.agents[0].skills == ("tax",)

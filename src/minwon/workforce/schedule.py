@@ -18,6 +18,8 @@ Model (``docs/scheduling.md`` has the full statement):
   ``min_rest_hours`` between the end of one shift and the start of the next (a center policy, default 11 h:
   근로기준법 §59② requires 11 h only in the special-case industries, not in call centers);
 * optional hard minimum coverage per interval (``hard_min_agents`` or a ``minimum`` column);
+* optional queues: requirements per queue, agents with ``skills``; an agent serving several of a day's
+  queues splits each interval between them in half-agent steps;
 * objective: weighted under-staffing (default 10) + over-staffing (default 1) per half-agent-interval,
   then (lexicographically, with coverage held at the value found) fairness: the spread of paid hours
   between agents with the same weekly limit plus the spread of weekend shifts.
@@ -101,16 +103,18 @@ def parse_weekday(value: str) -> int | None:
 class DayRequirement:
     """One open day: ``required[i]`` agents for the 30-minute interval starting at opening + 30·i minutes.
 
-    ``minimum[i]`` (optional) is a hard lower bound on the agents working in interval i.
+    ``minimum[i]`` (optional) is a hard lower bound on the agents working in interval i. ``queue`` names
+    the queue (skill) the agents serve; ``""`` (the default) is the center's single queue.
     """
 
     day: date
     opening: time
     required: tuple[int, ...]
     minimum: tuple[int, ...] | None = None
+    queue: str = ""
 
     def __post_init__(self) -> None:
-        where = f"requirements[{self.day.isoformat()}]"
+        where = f"requirements[{self.day.isoformat()}{' ' + self.queue if self.queue else ''}]"
         if _minutes(self.opening) % SLOT_MINUTES:
             raise ValidationError(f"{where}: opening must be on a 30-minute boundary", field="opening")
         if not self.required:
@@ -136,6 +140,10 @@ class DayRequirement:
     @property
     def open_minute(self) -> int:
         return _minutes(self.opening)
+
+    @property
+    def label(self) -> str:
+        return f"{WEEKDAYS[self.day.weekday()].capitalize()} {self.day.isoformat()}"
 
     @property
     def close_minute(self) -> int:
@@ -253,7 +261,8 @@ class Agent:
 
     ``availability`` maps a weekday (``mon``…``sun``) or an ISO date to the windows the agent can work
     that day; an empty tuple is a day off; a date overrides its weekday; a day not listed is fully
-    available. ``patterns`` limits the shift patterns (None: all).
+    available. ``patterns`` limits the shift patterns (None: all). ``skills`` lists the queues the agent
+    can serve (None: all).
     """
 
     id: str
@@ -262,6 +271,7 @@ class Agent:
     max_consecutive_days: int = 6
     patterns: tuple[str, ...] | None = None
     availability: Mapping[str, tuple[Window, ...]] = field(default_factory=dict)
+    skills: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         where = f"agents[{self.id}]"
@@ -295,6 +305,9 @@ class Agent:
     @property
     def label(self) -> str:
         return f"{self.id} {self.name}".strip()
+
+    def serves(self, queue: str) -> bool:
+        return not queue or self.skills is None or queue in self.skills
 
     def windows_on(self, day: date) -> tuple[Window, ...] | None:
         """The windows available on ``day``; None = all day."""
@@ -362,7 +375,10 @@ class SolverOptions:
 
 @dataclass(frozen=True)
 class Problem:
-    """Requirements of the days to plan plus the roster. Days must be distinct and in order."""
+    """Requirements of the days to plan plus the roster.
+
+    ``days`` are in date order, one entry per date and queue; a date's queues share its opening hours.
+    """
 
     days: tuple[DayRequirement, ...]
     roster: Roster
@@ -370,9 +386,17 @@ class Problem:
     def __post_init__(self) -> None:
         if not self.days:
             raise ValidationError("requirements: no day to plan", field="requirements")
-        dates = [d.day for d in self.days]
-        if dates != sorted(set(dates)):
-            raise ValidationError("requirements: days must be distinct and in order", field="requirements")
+        keys = [(d.day, d.queue) for d in self.days]
+        if [k[0] for k in keys] != sorted(k[0] for k in keys) or len(set(keys)) != len(keys):
+            raise ValidationError(
+                "requirements: days must be in order, each date and queue once", field="requirements"
+            )
+        for d in self.days:
+            first = self.calendar[self.date_index[d.day]]
+            if (d.opening, len(d.required)) != (first.opening, len(first.required)):
+                raise ValidationError(
+                    f"requirements: the queues of {d.day} must share the opening hours", field="start"
+                )
         if not self.roster.agents:
             raise ValidationError("agents: the roster has no agent", field="agents")
         if not self.roster.patterns:
@@ -390,6 +414,18 @@ class Problem:
                     raise ValidationError(
                         f"agents[{agent.id}].patterns: unknown pattern {name!r}", field="agents.patterns"
                     )
+
+    @property
+    def calendar(self) -> tuple[DayRequirement, ...]:
+        """One entry per planned date (the first queue's), in order: the days the rules count."""
+        seen: dict[date, DayRequirement] = {}
+        for d in self.days:
+            seen.setdefault(d.day, d)
+        return tuple(seen.values())
+
+    @property
+    def date_index(self) -> dict[date, int]:
+        return {d.day: i for i, d in enumerate(self.calendar)}
 
 
 # --------------------------------------------------------------------------------------------- outputs
@@ -415,6 +451,7 @@ class IntervalCoverage:
     """Required vs scheduled agents in one 30-minute interval (an agent on a 15-min break counts ½)."""
 
     day: date
+    queue: str
     start: time
     end: time
     required: int
@@ -474,6 +511,7 @@ class Schedule:
             "intervals": [
                 {
                     "day": c.day.isoformat(),
+                    "queue": c.queue,
                     "start": hm(c.start),
                     "end": hm(c.end),
                     "required": c.required,
@@ -526,14 +564,14 @@ def _iso_weeks(problem: Problem) -> list[list[int]]:
     """Day indexes grouped in 7-day weeks counted from the first planned day."""
     first = problem.days[0].day
     weeks: dict[int, list[int]] = {}
-    for i, d in enumerate(problem.days):
+    for i, d in enumerate(problem.calendar):
         weeks.setdefault((d.day - first).days // 7, []).append(i)
     return [weeks[k] for k in sorted(weeks)]
 
 
 def _build(problem: Problem, weights: Weights, *, objective: bool) -> _Built:
     model = cp_model.CpModel()
-    agents, patterns, days = problem.roster.agents, problem.roster.patterns, problem.days
+    agents, patterns, days = problem.roster.agents, problem.roster.patterns, problem.calendar
     rules = problem.roster.rules
     literals: list[cp_model.IntVar] = []
     meaning: dict[int, tuple[str, int, int]] = {}
@@ -635,31 +673,53 @@ def _build(problem: Problem, weights: Weights, *, objective: bool) -> _Built:
                     rest_lit = literal("rest", a) if rest_lit is None else rest_lit
                     model.add(o.x + q.x <= 1).only_enforce_if(rest_lit)
 
-    # coverage in half-agents
+    # coverage in half-agents, per queue; an agent with several of the day's queues splits each interval
+    # between them in half-agent steps
     under: dict[tuple[int, int], cp_model.IntVar] = {}
     over: dict[tuple[int, int], cp_model.IntVar] = {}
     n = len(agents)
+    queues_of: dict[int, list[int]] = {}  # date index → indexes into problem.days
+    for r, req in enumerate(problem.days):
+        queues_of.setdefault(problem.date_index[req.day], []).append(r)
     for d, day in enumerate(days):
-        for i, need in enumerate(day.required):
+        for i in range(len(day.required)):
             t = day.open_minute + SLOT_MINUTES * i
-            terms: list[Any] = []
+            parts: dict[int, list[Any]] = {r: [] for r in queues_of[d]}
             for o in options:
                 if o.d != d:
                     continue
                 pattern = patterns[o.p]
                 if not pattern.start_minute <= t < pattern.end_minute:
                     continue
-                terms.append(2 * o.x)
-                terms += [-2 * lit for s, lit in o.lunch.items() if s <= t < s + pattern.lunch_minutes]
-                terms += [-placements[t] for placements in o.breaks if t in placements]
-            covered = sum(terms)
-            u = model.new_int_var(0, 2 * need, f"under_{d}_{i}")
-            v = model.new_int_var(0, 2 * n, f"over_{d}_{i}")
-            model.add(covered - 2 * need == v - u)
-            under[d, i], over[d, i] = u, v
-            low = max(rules.hard_min_agents or 0, day.minimum[i] if day.minimum else 0)
-            if low:
-                model.add(covered >= 2 * low).only_enforce_if(literal("coverage", d, i))
+                work = (
+                    2 * o.x
+                    - 2 * sum(lit for s, lit in o.lunch.items() if s <= t < s + pattern.lunch_minutes)
+                    - sum(placements[t] for placements in o.breaks if t in placements)
+                )
+                served = [r for r in queues_of[d] if agents[o.a].serves(problem.days[r].queue)]
+                if len(served) == 1:
+                    parts[served[0]].append(work)
+                elif served:
+                    shares = [model.new_int_var(0, 2, f"h_{o.a}_{d}_{o.p}_{i}_{r}") for r in served]
+                    model.add(sum(shares) == work)
+                    for r, share in zip(served, shares, strict=True):
+                        parts[r].append(share)
+            for r in queues_of[d]:
+                req = problem.days[r]
+                need = req.required[i]
+                u = model.new_int_var(0, 2 * need, f"under_{r}_{i}")
+                v = model.new_int_var(0, 2 * n, f"over_{r}_{i}")
+                under[r, i], over[r, i] = u, v
+                low = max(rules.hard_min_agents or 0, req.minimum[i] if req.minimum else 0)
+                if not parts[r]:
+                    model.add(v - u == -2 * need)
+                    if low:
+                        model.add(literal("coverage", r, i) == 0)
+                    continue
+                covered = sum(parts[r])
+                model.add(covered - 2 * need == v - u)
+                if low:
+                    model.add(covered >= 2 * low).only_enforce_if(literal("coverage", r, i))
 
     coverage_cost: Any = 0
     fairness: list[Any] = []
@@ -765,7 +825,7 @@ def _read(
     for o in built.options:
         if not solver.boolean_value(o.x):
             continue
-        pattern, agent, day = patterns[o.p], agents[o.a], problem.days[o.d]
+        pattern, agent, day = patterns[o.p], agents[o.a], problem.calendar[o.d]
         lunch = next((s for s, lit in o.lunch.items() if solver.boolean_value(lit)), None)
         breaks = sorted(
             t for placements in o.breaks for t, lit in placements.items() if solver.boolean_value(lit)
@@ -786,16 +846,17 @@ def _read(
     shifts.sort(key=lambda s: (s.day, s.agent_id))
     intervals: list[IntervalCoverage] = []
     rules = problem.roster.rules
-    for d, day in enumerate(problem.days):
+    for r, day in enumerate(problem.days):
         for i, need in enumerate(day.required):
             # under/over recomputed from the net coverage: the variables may carry slack in both
             # directions when the solve stopped before optimality or in the fairness phase
-            scheduled = need + (solver.value(built.over[d, i]) - solver.value(built.under[d, i])) / 2
+            scheduled = need + (solver.value(built.over[r, i]) - solver.value(built.under[r, i])) / 2
             u, v = max(0.0, need - scheduled), max(0.0, scheduled - need)
             start = day.open_minute + SLOT_MINUTES * i
             intervals.append(
                 IntervalCoverage(
                     day=day.day,
+                    queue=day.queue,
                     start=_clock(start),
                     end=_clock(start + SLOT_MINUTES),
                     required=need,
@@ -871,11 +932,12 @@ def explain_infeasibility(problem: Problem, *, options: SolverOptions = SolverOp
 
 
 def _available(problem: Problem, d: int, i: int) -> int:
-    """Agents with some allowed pattern covering interval ``i`` of day ``d``."""
+    """Agents serving the queue of requirement ``d`` with some allowed pattern covering interval ``i``."""
     day = problem.days[d]
     t = day.open_minute + SLOT_MINUTES * i
     return sum(
-        any(
+        agent.serves(day.queue)
+        and any(
             p.start_minute <= t < p.end_minute
             and day.open_minute <= p.start_minute
             and p.end_minute <= day.close_minute
@@ -931,15 +993,16 @@ def _describe(problem: Problem, built: _Built, indexes: list[int]) -> list[str]:
         day = problem.days[d]
         start = day.open_minute + SLOT_MINUTES * first
         end = day.open_minute + SLOT_MINUTES * (run[-1][1] + 1)
-        when = f"{WEEKDAYS[day.day.weekday()].capitalize()} {day.day.isoformat()} {_hhmm(start)}–{_hhmm(end)}"
+        when = f"{day.label} {_hhmm(start)}–{_hhmm(end)}"
+        when = f"of queue {day.queue} on {when}" if day.queue else f"on {when}"
         if available < need:
             sentences.append(
-                f"minimum coverage on {when} needs {need} {'agent' if need == 1 else 'agents'} "
+                f"minimum coverage {when} needs {need} {'agent' if need == 1 else 'agents'} "
                 f"but only {available} {'is' if available == 1 else 'are'} available then"
             )
         else:
             sentences.append(
-                f"minimum coverage on {when} needs {need} {'agent' if need == 1 else 'agents'} "
+                f"minimum coverage {when} needs {need} {'agent' if need == 1 else 'agents'} "
                 f"({available} could work then)"
             )
     if others:
@@ -963,7 +1026,7 @@ def _week_start_for(week_start: date | None) -> date:
 def parse_requirements_csv(
     text: str, *, week_start: date | None = None, source: str = "requirements"
 ) -> tuple[DayRequirement, ...]:
-    """CSV ``day,start,required[,minimum]`` → days.
+    """CSV ``day,start,required[,minimum][,queue]`` → days (one entry per date and queue).
 
     ``day`` is a date ``YYYY-MM-DD`` or a weekday (``mon``…``sun``, ``월``…``일``) placed in the week
     starting at ``week_start``. ``start`` is ``HH:MM`` on a 30-minute boundary; each day's rows must be
@@ -975,7 +1038,7 @@ def parse_requirements_csv(
     for column in ("day", "start", "required"):
         if column not in header:
             raise ValidationError(f"{source}: missing column {column!r} (have {header})", field=column)
-    rows: dict[date, dict[int, tuple[int, int]]] = {}
+    rows: dict[tuple[date, str], dict[int, tuple[int, int]]] = {}
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         where = f"{source} line {line}"
@@ -1008,23 +1071,30 @@ def parse_requirements_csv(
             if value < 0:
                 raise ValidationError(f"{where}: {column} must be ≥ 0", field=column)
             values.append(value)
-        if start in rows.setdefault(day, {}):
-            raise ValidationError(f"{where}: {day} {row['start']} appears twice", field="start")
-        rows[day][start] = (values[0], values[1])
+        queue = row.get("queue") or ""
+        if start in rows.setdefault((day, queue), {}):
+            raise ValidationError(
+                f"{where}: {day} {row['start']}{' ' + queue if queue else ''} appears twice", field="start"
+            )
+        rows[day, queue][start] = (values[0], values[1])
     if not rows:
         raise ValidationError(f"{source}: no rows", field="required")
     days = []
-    for day in sorted(rows):
-        starts = sorted(rows[day])
+    if "" in {q for _, q in rows} and len({q for _, q in rows}) > 1:
+        raise ValidationError(f"{source}: some rows name a queue and some do not", field="queue")
+    for day, queue in sorted(rows):
+        starts = sorted(rows[day, queue])
         gaps = [b for a, b in itertools.pairwise(starts) if b - a != SLOT_MINUTES]
         if gaps:
             raise ValidationError(
                 f"{source}: {day} has a gap before {_hhmm(gaps[0])} (intervals must be contiguous)",
                 field="start",
             )
-        required = tuple(rows[day][s][0] for s in starts)
-        minimum = tuple(rows[day][s][1] for s in starts)
-        days.append(DayRequirement(day, _clock(starts[0]), required, minimum if any(minimum) else None))
+        required = tuple(rows[day, queue][s][0] for s in starts)
+        minimum = tuple(rows[day, queue][s][1] for s in starts)
+        days.append(
+            DayRequirement(day, _clock(starts[0]), required, minimum if any(minimum) else None, queue)
+        )
     return tuple(days)
 
 
@@ -1062,7 +1132,16 @@ def _number(data: Mapping[str, Any], key: str, default: Any, *, field: str, kind
 
 _PATTERN_KEYS = frozenset({"name", "start", "hours", "lunch", "breaks"})
 _AGENT_KEYS = frozenset(
-    {"id", "name", "max_hours_per_week", "max_consecutive_days", "patterns", "days_off", "availability"}
+    {
+        "id",
+        "name",
+        "max_hours_per_week",
+        "max_consecutive_days",
+        "patterns",
+        "days_off",
+        "availability",
+        "skills",
+    }
 )
 _RULE_KEYS = frozenset({"min_rest_hours", "weekly_rest_day", "hard_min_agents"})
 
@@ -1138,6 +1217,7 @@ def parse_roster(data: Any, *, source: str = "agents") -> Roster:
         for key, value in (merged.get("availability") or {}).items():
             availability[str(key)] = _windows(value, field=f"{where}.availability[{key}]")
         allowed = merged.get("patterns")
+        skills = merged.get("skills")
         agents.append(
             Agent(
                 id=str(raw["id"]),
@@ -1150,6 +1230,7 @@ def parse_roster(data: Any, *, source: str = "agents") -> Roster:
                 ),
                 patterns=tuple(str(p) for p in allowed) if allowed else None,
                 availability=availability,
+                skills=tuple(str(q) for q in skills) if skills else None,
             )
         )
     rules_raw = data.get("rules") or {}
@@ -1178,7 +1259,7 @@ SHIFT_COLUMNS = (
     "breaks",
     "paid_hours",
 )
-COVERAGE_COLUMNS = ("day", "start", "end", "required", "minimum", "scheduled", "under", "over")
+COVERAGE_COLUMNS = ("day", "queue", "start", "end", "required", "minimum", "scheduled", "under", "over")
 
 
 def _shift_row(s: AssignedShift) -> list[Any]:
@@ -1199,6 +1280,7 @@ def _shift_row(s: AssignedShift) -> list[Any]:
 def _coverage_row(c: IntervalCoverage) -> list[Any]:
     return [
         c.day.isoformat(),
+        c.queue,
         c.start.strftime("%H:%M"),
         c.end.strftime("%H:%M"),
         c.required,
@@ -1247,12 +1329,12 @@ _SHIFT_HEADERS = (
     "Breaks",
     "Paid hours",
 )
-_COVERAGE_HEADERS = ("Date", "Start", "End", "Required", "Minimum", "Scheduled", "Under", "Over")
+_COVERAGE_HEADERS = ("Date", "Queue", "Start", "End", "Required", "Minimum", "Scheduled", "Under", "Over")
 
 
 def schedule_xlsx(schedule: Schedule, *, locale: str = "ko") -> bytes:
     """An XLSX workbook (sheets Shifts, Coverage, Summary; headers in ``locale``) as bytes."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl import Workbook
 
     def _(text: str) -> str:
         return gettext(locale, text)
