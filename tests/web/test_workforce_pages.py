@@ -9,7 +9,7 @@ from datetime import date, time
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook  # type: ignore[import-untyped]
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from minwon.config import get_settings
@@ -164,9 +164,13 @@ def test_plan_page_shows_coverage_grid_and_exports(client: TestClient, db: Sessi
     assert sorted((r[0], r[2], r[4], r[5]) for r in shift_rows[1:]) == expected
     cover_rows = list(book[gettext("ko", "Coverage")].iter_rows(values_only=True))
     assert len(cover_rows) == 1 + 90
-    first = plan.intervals[0]
-    assert cover_rows[1][:4] == ("2003-06-09", "09:00", "09:30", first.required)
-    assert cover_rows[1][5] == first.scheduled
+    col = {
+        name: cover_rows[0].index(gettext("ko", name)) for name in ("Date", "Start", "Required", "Scheduled")
+    }
+    got = {
+        (r[col["Date"]], r[col["Start"]]): (r[col["Required"]], r[col["Scheduled"]]) for r in cover_rows[1:]
+    }
+    assert got == {(i.day.isoformat(), f"{i.start:%H:%M}"): (i.required, i.scheduled) for i in plan.intervals}
 
     c = client.get(f"/workforce/plans/{plan.id}.csv")
     assert c.status_code == 200 and c.headers["content-type"] == "text/csv; charset=utf-8"
@@ -175,9 +179,12 @@ def test_plan_page_shows_coverage_grid_and_exports(client: TestClient, db: Sessi
     assert lines[0] == "agent_id,agent_name,day,pattern,start,end,lunch_start,lunch_end,breaks,paid_hours"
     assert len(lines) == 1 + len(plan.shifts)
     cov = client.get(f"/workforce/plans/{plan.id}.csv?kind=coverage")
-    cov_rows = list(csv.reader(io.StringIO(cov.text)))
-    assert cov_rows[0] == ["day", "start", "end", "required", "minimum", "scheduled", "under", "over"]
-    assert len(cov_rows) == 91
+    cov_rows = list(csv.DictReader(io.StringIO(cov.text)))
+    assert {"day", "start", "end", "required", "minimum", "scheduled", "under", "over"} <= set(cov_rows[0])
+    assert len(cov_rows) == 90
+    assert {(r["day"], r["start"]): float(r["scheduled"]) for r in cov_rows} == {
+        (i.day.isoformat(), f"{i.start:%H:%M}"): i.scheduled for i in plan.intervals
+    }
     assert client.get(f"/workforce/plans/{plan.id}.csv?kind=other").status_code == 422
     assert client.get("/workforce/plans/99999", headers={"accept": "text/html"}).status_code == 404
 

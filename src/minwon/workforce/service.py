@@ -7,14 +7,14 @@ The only place that writes ``workforce_plans`` and its rows. Pure steps live in 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import holidays
-import pandas as pd  # type: ignore[import-untyped]
+import pandas as pd
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -423,6 +423,10 @@ def plan_schedule(plan: WorkforcePlan) -> Schedule:
         )
         for s in plan.shifts
     )
+    # the plan covers the center's single queue ("" in schedule.py, whose coverage gained a queue column)
+    single_queue: dict[str, Any] = (
+        {"queue": ""} if "queue" in {f.name for f in fields(IntervalCoverage)} else {}
+    )
     intervals = []
     for row in plan.intervals:
         have = row.scheduled or 0.0
@@ -437,6 +441,7 @@ def plan_schedule(plan: WorkforcePlan) -> Schedule:
                 scheduled=have,
                 under=max(0.0, row.required - have),
                 over=max(0.0, have - row.required),
+                **single_queue,
             )
         )
     paid = {agent_id: 0.0 for agent_id, _name in plan.agents}
