@@ -465,3 +465,13 @@ def test_view_contact_logs_access_and_guards_other_counselors(
     view_contact(db=db, contact_id=contact.id, viewer=agent, ip="1.2.3.4")
     last = db.scalars(select(AccessRecord).order_by(AccessRecord.id.desc())).first()
     assert last is not None and last.purpose == f"contact:{contact.id}"
+
+
+def test_format_phone_groups_digits_for_reading_aloud() -> None:
+    from minwon.contacts.service import format_phone
+
+    assert format_phone("01044445555") == "010-4444-5555"
+    assert format_phone("0215550101") == "02-1555-0101"
+    assert format_phone("021230101") == "02-123-0101"
+    assert format_phone("0312345678") == "031-234-5678"
+    assert format_phone("1588") == "1588"

@@ -28,7 +28,7 @@ from minwon.config import get_settings
 from minwon.contacts.models import Callback, CallbackStatus, Channel, Contact, Outcome
 from minwon.core.audit import record_access
 from minwon.core.clock import to_local, utcnow
-from minwon.core.crypto import encrypt, mask_phone, normalise_phone, pseudonym
+from minwon.core.crypto import decrypt, encrypt, mask_phone, normalise_phone, pseudonym
 from minwon.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from minwon.core.i18n import N_
 from minwon.core.live import publish
@@ -46,6 +46,9 @@ MAX_TEXT = 4000
 #: Furthest a callback may be promised (days).
 MAX_CALLBACK_DAYS = 60
 HISTORY_LIMIT = 10
+#: Unanswered attempts after which a callback is closed as failed (center policy: three tries, the
+#: common practice of Korean public call centers; the counselor may still cancel earlier).
+MAX_CALLBACK_ATTEMPTS = 3
 
 _SUPERVISING = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 _DESK_ROLES = (Role.COUNSELOR, Role.SUPERVISOR, Role.ADMINISTRATOR)
@@ -402,6 +405,8 @@ class CallbackDue:
     caller_masked: str | None
     category_name: str
     inquiry: str
+    #: Unanswered attempts so far.
+    attempts: int = 0
 
 
 def list_my_callbacks_due(
@@ -426,47 +431,103 @@ def list_my_callbacks_due(
             caller_masked=contact.caller_masked,
             category_name=_category_name(cat, locale),
             inquiry=contact.inquiry,
+            attempts=cb.attempts,
         )
         for cb, contact, cat in rows
     ]
 
 
+#: Statuses a counselor may report for a callback, as posted by the desk.
+CALLBACK_REPORTS = (CallbackStatus.DONE, CallbackStatus.FAILED, CallbackStatus.CANCELLED)
+
+
+def _callback_for(*, db: Session, callback_id: int, agent: User) -> Callback:
+    cb = db.get(Callback, callback_id)
+    if cb is None:
+        raise NotFound(N_("The callback does not exist."), field="callback_id")
+    if cb.assigned_agent_id != agent.id and agent.role not in _SUPERVISING:
+        raise PermissionDenied(N_("This callback is assigned to another counselor."), field="callback_id")
+    return cb
+
+
 def complete_callback(
-    *, db: Session, callback_id: int, agent: User, status: CallbackStatus | str
+    *, db: Session, callback_id: int, agent: User, status: CallbackStatus | str | None
 ) -> Callback:
-    """Mark a pending callback ``done``/``failed``/``cancelled`` (one attempt counted); commits.
+    """Report a pending callback's attempt; commits.
+
+    ``status``: ``done`` (reached the caller: closed, one attempt counted), ``failed`` (no answer:
+    one attempt counted; the callback stays pending for another try until ``MAX_CALLBACK_ATTEMPTS``
+    unanswered attempts, then it is closed as failed) or ``cancelled`` (closed, no attempt counted).
 
     Raises:
         NotFound: no such callback (``callback_id``).
         PermissionDenied: assigned to another counselor and the agent is not a supervisor.
-        ValidationError: bad ``status``; the callback is not pending (``callback_id``).
+        ValidationError: missing or unknown ``status`` (``status``); the callback is not pending
+            (``callback_id``).
     """
-    cb = db.get(Callback, callback_id)
-    if cb is None:
-        raise NotFound(f"callback {callback_id} does not exist", field="callback_id")
-    if cb.assigned_agent_id != agent.id and agent.role not in _SUPERVISING:
-        raise PermissionDenied("this callback is assigned to another counselor", field="callback_id")
+    cb = _callback_for(db=db, callback_id=callback_id, agent=agent)
     try:
-        new = CallbackStatus(status)
+        new = CallbackStatus((status or "").strip())
     except ValueError:
         new = CallbackStatus.PENDING
-    if new is CallbackStatus.PENDING:
-        raise ValidationError("status must be done, failed or cancelled", field="status")
+    if new not in CALLBACK_REPORTS:
+        raise ValidationError(N_("Choose the status: done, failed or cancelled."), field="status")
     if cb.status is not CallbackStatus.PENDING:
-        raise ValidationError(f"callback {callback_id} is already {cb.status.value}", field="callback_id")
-    cb.status = new
-    cb.attempts += 1
+        raise ValidationError(N_("This callback is already closed."), field="callback_id")
+    if new is not CallbackStatus.CANCELLED:
+        cb.attempts += 1
+    if new is not CallbackStatus.FAILED or cb.attempts >= MAX_CALLBACK_ATTEMPTS:
+        cb.status = new
     db.commit()
     return cb
 
 
+def format_phone(digits: str) -> str:
+    """Digits of a Korean number grouped for reading aloud: ``01044445555`` → ``010-4444-5555``,
+    ``0215550101`` → ``02-1555-0101``, ``0312345678`` → ``031-234-5678``; other lengths unchanged."""
+    if not digits.isdigit() or not 9 <= len(digits) <= 11:
+        return digits
+    head = 2 if digits.startswith("02") else 3
+    rest = digits[head:]
+    mid = len(rest) - 4
+    return f"{digits[:head]}-{rest[:mid]}-{rest[mid:]}"
+
+
+def reveal_callback_number(*, db: Session, callback_id: int, viewer: User, ip: str | None) -> str:
+    """The full number to call back (``010-4444-5555``) for the assigned counselor or a supervisor;
+    writes one personal-data access record (action ``view``, purpose ``callback:<id>``); commits.
+
+    Raises:
+        NotFound: no such callback (``callback_id``).
+        PermissionDenied: assigned to another counselor and the viewer is not a supervisor.
+        ValidationError: the contact has no number (``callback_id``).
+    """
+    cb = _callback_for(db=db, callback_id=callback_id, agent=viewer)
+    contact = db.get(Contact, cb.contact_id)
+    if contact is None or not contact.caller_enc or not contact.caller_ref:
+        raise ValidationError(N_("This callback has no number."), field="callback_id")
+    number = decrypt(contact.caller_enc)
+    record_access(
+        db=db,
+        account_id=viewer.id,
+        subject_ref=contact.caller_ref,
+        action="view",
+        purpose=f"callback:{cb.id}",
+        ip=ip,
+    )
+    db.commit()
+    return format_phone(number)
+
+
 def current_call(*, db: Session, agent: User, now: datetime | None = None) -> Call | None:
     """The agent's call to show on the desk after a page reload: the latest live call, else a call that
-    ended in the last ``MAX_ACW_S`` seconds without a contact record yet."""
+    ended in the last ``MAX_ACW_S`` seconds; either only without a contact record yet (a saved call
+    does not pop again)."""
     now = _aware(now, "now") or utcnow()
     live = db.scalar(
         select(Call)
-        .where(Call.agent_id == agent.id, Call.status.in_(_LIVE_STATUSES))
+        .outerjoin(Contact, Contact.call_id == Call.id)
+        .where(Call.agent_id == agent.id, Call.status.in_(_LIVE_STATUSES), Contact.id.is_(None))
         .order_by(Call.started_at.desc())
         .limit(1)
     )
