@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +18,7 @@ from minwon.contacts.service import record_contact
 from minwon.core.clock import utcnow
 from minwon.core.crypto import pseudonym
 from minwon.core.models import AccessRecord
+from minwon.org.models import Category
 from tests.contacts.support import make_call
 from tests.factories import PASSWORD, make_org, make_user
 
@@ -357,3 +360,232 @@ def test_callback_on_a_withheld_call_takes_the_number_given(client: TestClient, 
     contact = db.scalar(select(Contact).where(Contact.call_id == call.id))
     assert contact is not None and contact.caller_masked == "010-****-9090"
     assert contact.acw_s >= 10  # the call ended 10 s before saving
+
+
+def _callback(client: TestClient, csrf: str, cats: list[Category], caller: str = "010-4444-5555") -> None:
+    due_local = (utcnow() + timedelta(days=1)).astimezone(KST).strftime("%Y-%m-%dT%H:%M")
+    r = client.post(
+        "/desk/contacts",
+        data={
+            "csrf_token": csrf,
+            "category_id": str(cats[1].id),
+            "inquiry": "요금 확인 후 연락 요망",
+            "outcome": "callback",
+            "caller": caller,
+            "callback_due": due_local,
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200, r.text
+
+
+def test_failed_save_keeps_the_typing_and_shows_no_confirmation(client: TestClient, db: Session) -> None:
+    cats, _depts, _q = make_org(db)
+    make_user(db, "counselor1", pbx_agent_id="AGENT_01")
+    now = utcnow()
+    call = make_call(
+        db, "dup-1", ringing_at=now - timedelta(seconds=30), answered_at=now - timedelta(seconds=20)
+    )
+    csrf = sign_in(client, "counselor1")
+    page = client.get("/desk")
+    # The error slot for failures that do not re-render the form (500, network): hidden, with the
+    # generic message the script shows when the answer is not JSON.
+    assert 'data-testid="save-error"' in page.text and 'data-generic="' in page.text
+    data = {
+        "csrf_token": csrf,
+        "call_id": str(call.id),
+        "category_id": str(cats[0].id),
+        "inquiry": "첫 기록",
+        "outcome": "resolved",
+    }
+    first = client.post("/desk/contacts", data=data, headers={"HX-Request": "true"})
+    assert first.status_code == 200 and 'data-testid="confirmation"' in first.text
+    again = client.post(
+        "/desk/contacts", data={**data, "inquiry": "두 번째 기록"}, headers={"HX-Request": "true"}
+    )
+    assert again.status_code == 409
+    assert 'data-testid="confirmation"' not in again.text
+    assert 'role="alert"' in again.text and 'data-field="call_id"' in again.text
+    assert "두 번째 기록" in again.text  # what was typed is kept
+    assert _count(db, Contact) == 1
+
+
+def test_reload_does_not_pop_a_call_already_recorded(client: TestClient, db: Session) -> None:
+    cats, _depts, _q = make_org(db)
+    make_user(db, "counselor1", pbx_agent_id="AGENT_01")
+    now = utcnow()
+    # Still talking as far as the PBX said (no hangup yet), but the counselor has saved the record.
+    call = make_call(
+        db, "live-1", ringing_at=now - timedelta(seconds=30), answered_at=now - timedelta(seconds=20)
+    )
+    csrf = sign_in(client, "counselor1")
+    assert f'hx-get="/desk/pop/{call.id}"' in client.get("/desk").text
+    r = client.post(
+        "/desk/contacts",
+        data={
+            "csrf_token": csrf,
+            "call_id": str(call.id),
+            "category_id": str(cats[0].id),
+            "inquiry": "통화 중 저장",
+            "outcome": "resolved",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200, r.text
+    before = _count(db, AccessRecord)
+    assert "/desk/pop/" not in client.get("/desk").text
+    assert _count(db, AccessRecord) == before
+
+
+def test_pop_carries_the_status_labels_for_call_state_updates(client: TestClient, db: Session) -> None:
+    make_org(db)
+    make_user(db, "counselor1", pbx_agent_id="AGENT_01")
+    now = utcnow()
+    call = make_call(
+        db, "st-1", ringing_at=now - timedelta(seconds=30), answered_at=now - timedelta(seconds=20)
+    )
+    sign_in(client, "counselor1")
+    pop = client.get(f"/desk/pop/{call.id}")
+    assert pop.status_code == 200
+    assert 'data-status="talking"' in pop.text
+    labels = re.search(r"data-status-labels='([^']*)'", pop.text)
+    assert labels is not None
+    decoded = json.loads(html.unescape(labels.group(1)))
+    assert set(decoded) >= {"talking", "completed", "abandoned"}
+    # Esc detaches the form from the call; the form announces the manual contact it becomes.
+    assert 'data-testid="detached-note"' in client.get("/desk").text
+
+
+def test_reveal_callback_number_for_the_assigned_counselor_with_access_record(
+    client: TestClient, db: Session
+) -> None:
+    cats, _depts, _q = make_org(db)
+    make_user(db, "counselor1")
+    make_user(db, "counselor2")
+    make_user(db, "sup1", role="supervisor")
+    csrf = sign_in(client, "counselor1")
+    _callback(client, csrf, cats)
+    cb = db.scalars(select(Callback)).one()
+    listing = client.get("/desk/callbacks")
+    assert f'hx-post="/desk/callbacks/{cb.id}/number"' in listing.text
+    assert "010-4444-5555" not in listing.text
+    assert client.post(f"/desk/callbacks/{cb.id}/number").status_code == 403  # no CSRF token
+    before = _count(db, AccessRecord)
+    r = client.post(f"/desk/callbacks/{cb.id}/number", data={"csrf_token": csrf})
+    assert r.status_code == 200, r.text
+    assert "010-4444-5555" in r.text and 'href="tel:01044445555"' in r.text
+    assert _count(db, AccessRecord) == before + 1
+    rec = db.scalars(select(AccessRecord).order_by(AccessRecord.id.desc())).first()
+    assert rec is not None
+    assert (rec.action, rec.purpose) == ("view", f"callback:{cb.id}")
+    assert rec.subject_ref == pseudonym("01044445555", purpose="caller")
+    client.post("/logout", data={"csrf_token": csrf})
+
+    csrf2 = sign_in(client, "counselor2")
+    denied = client.post(f"/desk/callbacks/{cb.id}/number", data={"csrf_token": csrf2})
+    assert denied.status_code == 403 and denied.json()["field"] == "callback_id"
+    assert "010-4444-5555" not in denied.text
+    assert _count(db, AccessRecord) == before + 1
+    client.post("/logout", data={"csrf_token": csrf2})
+
+    csrf3 = sign_in(client, "sup1")
+    assert "010-4444-5555" in client.post(f"/desk/callbacks/{cb.id}/number", data={"csrf_token": csrf3}).text
+    assert _count(db, AccessRecord) == before + 2
+    assert client.post("/desk/callbacks/999999/number", data={"csrf_token": csrf3}).status_code == 404
+
+
+def test_no_answer_counts_attempts_and_keeps_the_callback_until_the_third(
+    client: TestClient, db: Session
+) -> None:
+    cats, _depts, _q = make_org(db)
+    make_user(db, "counselor1")
+    csrf = sign_in(client, "counselor1")
+    _callback(client, csrf, cats)
+    cb = db.scalars(select(Callback)).one()
+    first = client.post(f"/desk/callbacks/{cb.id}", data={"csrf_token": csrf, "status": "failed"})
+    assert first.status_code == 200
+    db.refresh(cb)
+    assert (cb.attempts, cb.status.value) == (1, "pending")
+    assert "010-****-5555" in first.text  # still listed for another try
+    assert re.search(r'data-testid="callback-attempts">1<', first.text)
+    client.post(f"/desk/callbacks/{cb.id}", data={"csrf_token": csrf, "status": "failed"})
+    third = client.post(f"/desk/callbacks/{cb.id}", data={"csrf_token": csrf, "status": "failed"})
+    db.refresh(cb)
+    assert (cb.attempts, cb.status.value) == (3, "failed")
+    assert "010-****-5555" not in third.text
+
+
+def test_callback_status_missing_or_unknown_is_422_naming_status(client: TestClient, db: Session) -> None:
+    cats, _depts, _q = make_org(db)
+    make_user(db, "counselor1")
+    csrf = sign_in(client, "counselor1")
+    _callback(client, csrf, cats)
+    cb = db.scalars(select(Callback)).one()
+    for data in ({}, {"status": ""}, {"status": "pending"}, {"status": "maybe"}):
+        r = client.post(f"/desk/callbacks/{cb.id}", data={"csrf_token": csrf, **data})
+        assert r.status_code == 422, (data, r.text)
+        assert r.json()["field"] == "status"
+    db.refresh(cb)
+    assert (cb.status.value, cb.attempts) == ("pending", 0)
+    done = client.post(f"/desk/callbacks/{cb.id}", data={"csrf_token": csrf, "status": "done"})
+    assert done.status_code == 200
+    db.refresh(cb)
+    assert (cb.status.value, cb.attempts) == ("done", 1)
+
+
+def test_search_accepts_500_characters_and_the_input_allows_them(client: TestClient, db: Session) -> None:
+    make_org(db)
+    make_user(db, "counselor1")
+    sign_in(client, "counselor1")
+    page = client.get("/desk")
+    field = re.search(r'<input id="search-q"[^>]*>', page.text)
+    assert field is not None and 'maxlength="500"' in field.group(0)
+    assert client.get("/desk/search", params={"q": "가" * 500}).status_code == 200
+    too_long = client.get("/desk/search", params={"q": "가" * 501})
+    assert too_long.status_code == 422 and too_long.json()["field"] == "q"
+
+
+ARTICLE_MD = """## 핵심 안내
+
+**자동차세**는 1월에 [위택스](https://www.wetax.go.kr)에서 연납하면 *할인*됩니다.
+
+| 신청 기간 | 공제율 |
+|---|---:|
+| 1월 | 5% |
+
+- `위택스` 접속
+* 연납 신청"""
+ARTICLE_PLAIN = """핵심 안내
+
+자동차세는 1월에 위택스에서 연납하면 할인됩니다.
+
+신청 기간 · 공제율
+1월 · 5%
+
+- 위택스 접속
+- 연납 신청"""
+
+
+def test_markdown_to_plain_by_hand() -> None:
+    from minwon.web.desk import markdown_to_plain
+
+    assert markdown_to_plain(ARTICLE_MD) == ARTICLE_PLAIN
+    assert markdown_to_plain("# 제목 #\n\n> 인용\n---\n끝") == "제목\n\n인용\n끝"
+    assert (
+        markdown_to_plain("<https://a.go.kr> 와 [](https://b.go.kr)") == "https://a.go.kr 와 https://b.go.kr"
+    )
+    assert markdown_to_plain("file_name_here ~~취소~~ __굵게__") == "file_name_here 취소 굵게"
+
+
+def test_article_partial_carries_the_plain_text(client: TestClient, db: Session) -> None:
+    from minwon.knowledge.service import upsert_article
+
+    cats, _depts, _q = make_org(db)
+    make_user(db, "counselor1")
+    art = upsert_article(
+        db=db, slug="md", title="자동차세 연납", body=ARTICLE_MD, keywords="연납", category_id=cats[0].id
+    ).article
+    sign_in(client, "counselor1")
+    r = client.get(f"/desk/articles/{art.id}")
+    plain = re.search(r'<div id="article-plain"[^>]*>(.*?)</div>', r.text, re.S)
+    assert plain is not None and html.unescape(plain.group(1)) == ARTICLE_PLAIN

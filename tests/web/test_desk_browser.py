@@ -11,12 +11,15 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minwon.cases.models import Case
-from minwon.contacts.models import Contact
+from minwon.contacts.models import Callback, Contact
+from minwon.contacts.service import record_contact
 from minwon.core.clock import utcnow
+from minwon.core.i18n import gettext
+from minwon.core.models import AccessRecord
 from minwon.db.session import make_engine
 from minwon.telephony.service import issue_pbx_token
 from tests.browser import launch
@@ -182,4 +185,192 @@ def test_keyboard_manual_contact_error_then_search_answer(
         contact = db.scalars(select(Contact)).one()
         assert contact.article_id is not None and contact.call_id is None
         assert contact.caller_masked == "010-****-2468"
+    engine.dispose()
+
+
+ARTICLE_MD = """## 핵심 안내
+
+**자동차세**는 1월에 [위택스](https://www.wetax.go.kr)에서 연납하면 *할인*됩니다.
+
+| 신청 기간 | 공제율 |
+|---|---:|
+| 1월 | 5% |"""
+# Written by hand from ARTICLE_MD: what the counselor should read out.
+ARTICLE_PLAIN = (
+    "핵심 안내\n\n자동차세는 1월에 위택스에서 연납하면 할인됩니다.\n\n신청 기간 · 공제율\n1월 · 5%"
+)
+
+
+def _access_count(engine) -> int:  # type: ignore[no-untyped-def]
+    with Session(engine) as db:
+        return int(db.scalar(select(func.count()).select_from(AccessRecord)) or 0)
+
+
+def test_call_state_esc_detaches_save_failures_search_error_plain_answer_and_callbacks(
+    fresh_database_url: str, start_server: Callable[..., str]
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from minwon.knowledge.service import upsert_article
+
+    expect = sync_api.expect
+    engine = make_engine(fresh_database_url)
+    with Session(engine, expire_on_commit=False) as db:
+        cats, _depts, _queues = make_org(db)
+        agent = make_user(db, "counselor1", pbx_agent_id="AGENT_01")
+        token = issue_pbx_token(db=db, name="pbx-main")
+        upsert_article(
+            db=db,
+            slug="car-tax-md",
+            title="자동차세 연납",
+            body=ARTICLE_MD,
+            keywords="연납",
+            category_id=cats[0].id,
+        )
+        record_contact(
+            db=db,
+            agent=agent,
+            category_id=cats[1].id,
+            inquiry="수도 요금 확인 후 연락 요망",
+            outcome="callback",
+            caller="010-4444-5555",
+        )
+        db.commit()
+    base = start_server(fresh_database_url)
+
+    def pbx(events: list[dict[str, str]]) -> None:
+        r = httpx.post(
+            f"{base}/api/v1/telephony/events",
+            json=events,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert r.status_code == 200 and r.json()["accepted"] == len(events), r.text
+
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p)
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{base}/login")
+        page.keyboard.type("counselor1")
+        page.keyboard.press("Tab")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/desk")
+        expect(page.locator("#live-status")).not_to_be_empty()
+
+        # --- 2. the pop follows the call's state without reloading ------------------------------
+        now = utcnow()
+        pbx(
+            [
+                {
+                    "event": "ringing",
+                    "call_id": "s-1",
+                    "occurred_at": (now - timedelta(seconds=9)).isoformat(),
+                    "queue": "tax",
+                    "caller": "010-2468-1357",
+                    "agent": "AGENT_01",
+                },
+                {
+                    "event": "answered",
+                    "call_id": "s-1",
+                    "occurred_at": (now - timedelta(seconds=5)).isoformat(),
+                    "agent": "AGENT_01",
+                },
+            ]
+        )
+        status = page.get_by_test_id("pop-status")
+        expect(status).to_have_text("통화 중")
+        expect(page.get_by_test_id("call-id")).not_to_have_value("")
+        accesses = _access_count(engine)
+        pbx([{"event": "hangup", "call_id": "s-1", "occurred_at": (now - timedelta(seconds=1)).isoformat()}])
+        expect(status).to_have_text("종료")
+        expect(page.locator("#pop")).to_have_attribute("data-status", "completed")
+        assert _access_count(engine) == accesses  # the pop was not fetched again
+
+        # Esc closes the pop and lets go of the call: the next save is a manual contact.
+        page.keyboard.press("Escape")
+        expect(page.locator("#pop")).to_have_count(0)
+        expect(page.get_by_test_id("call-id")).to_have_value("")
+        expect(page.get_by_test_id("detached-note")).to_be_visible()
+        expect(page.get_by_test_id("caller")).to_be_visible()
+
+        # --- 1. a failed save never shows the previous confirmation -------------------------------
+        page.keyboard.press("Alt+Digit1")
+        page.keyboard.press("Alt+KeyI")
+        page.keyboard.type("첫 상담")
+        page.keyboard.press("Control+Enter")
+        expect(page.get_by_test_id("confirmation")).to_be_visible()
+        expect(page.get_by_test_id("detached-note")).to_be_hidden()
+
+        page.keyboard.press("Alt+Digit1")
+        page.keyboard.press("Alt+KeyI")
+        page.keyboard.type("두 번째 상담")
+        # A real 403 JSON answer: the page's security token no longer matches the session.
+        headers = page.evaluate("document.body.getAttribute('hx-headers')")
+        page.evaluate("document.body.setAttribute('hx-headers', JSON.stringify({'X-CSRF-Token': 'stale'}))")
+        page.keyboard.press("Control+Enter")
+        save_error = page.get_by_test_id("save-error")
+        expect(save_error).to_have_text(
+            gettext("ko", "The form is out of date (security token). Reload the page.")
+        )
+        expect(save_error).to_have_attribute("role", "alert")
+        expect(page.get_by_test_id("confirmation")).to_have_count(0)
+        expect(page.get_by_test_id("inquiry")).to_have_value("두 번째 상담")
+
+        # No network at all: the generic message.
+        context.set_offline(True)
+        page.evaluate("h => document.body.setAttribute('hx-headers', h)", headers)
+        page.keyboard.press("Control+Enter")
+        expect(save_error).to_have_text(gettext("ko", "Could not save. Please try again."))
+        expect(page.get_by_test_id("inquiry")).to_have_value("두 번째 상담")
+        context.set_offline(False)
+
+        # --- 5. search errors replace old results; 6. Alt+U pastes plain text --------------------
+        expect(page.get_by_test_id("search-input")).to_have_attribute("maxlength", "500")
+        page.keyboard.press("Alt+KeyK")
+        page.keyboard.type("연납")
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("search-hit").first).to_contain_text("자동차세 연납")
+        search = page.get_by_test_id("search-input")
+        search.evaluate("el => el.removeAttribute('maxlength')")
+        search.fill("연" * 501)
+        page.keyboard.press("Enter")
+        search_error = page.get_by_test_id("search-error")
+        expect(search_error).to_be_visible()
+        expect(search_error).to_have_attribute("role", "alert")
+        expect(page.get_by_test_id("search-hit")).to_have_count(0)
+        search.fill("연납")
+        page.keyboard.press("Enter")
+        page.get_by_test_id("search-hit").first.click()
+        expect(page.get_by_test_id("article")).to_be_visible()
+        page.keyboard.press("Alt+KeyU")
+        expect(page.get_by_test_id("answer")).to_have_value(ARTICLE_PLAIN)
+
+        # --- 3. callbacks: reveal the number in place, count an unanswered attempt --------------
+        # (the list was last redrawn after the first save, so no refresh races the clicks)
+        row = page.get_by_test_id("callback-row")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text("010-****-5555")
+        row.get_by_test_id("callback-reveal").click()
+        expect(row.get_by_test_id("callback-number")).to_have_text("010-4444-5555")
+        row.get_by_test_id("callback-failed").click()
+        expect(row.get_by_test_id("callback-attempts")).to_have_text("1")
+        expect(row).to_contain_text("010-****-5555")  # the list is redrawn masked
+
+        # Back online with the token: the same typing saves.
+        page.keyboard.press("Control+Enter")
+        expect(page.get_by_test_id("confirmation")).to_be_visible()
+        expect(save_error).to_be_hidden()
+        browser.close()
+
+    with Session(engine) as db:
+        contacts = db.scalars(select(Contact).order_by(Contact.id)).all()
+        assert [c.inquiry for c in contacts][1:] == ["첫 상담", "두 번째 상담"]
+        assert all(c.call_id is None for c in contacts)  # Esc detached the form from call s-1
+        assert contacts[2].answer == ARTICLE_PLAIN
+        cb = db.scalars(select(Callback)).one()
+        assert cb.attempts == 1 and cb.status.value == "pending"
+        rec = db.scalars(select(AccessRecord).order_by(AccessRecord.id.desc())).first()
+        assert rec is not None and rec.purpose == f"callback:{cb.id}"
     engine.dispose()

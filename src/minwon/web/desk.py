@@ -7,12 +7,13 @@ POST without htmx re-renders the whole desk, so the form also works without Java
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,7 @@ from minwon.contacts.service import (
     get_call_for_agent,
     list_my_callbacks_due,
     record_contact,
+    reveal_callback_number,
 )
 from minwon.core.clock import local_zone, to_local, utcnow
 from minwon.core.crypto import mask_phone
@@ -169,6 +171,7 @@ def pop(request: Request, db: DbSession, user: DeskUser, call_id: int) -> Respon
         locale=locale,
     )
     queue = db.get(Queue, call.queue_id) if call.queue_id else None
+    status_labels = {k: gettext(locale, v) for k, v in LABELS["call_status"].items()}
     return _render(
         request,
         "desk_pop.html",
@@ -178,6 +181,7 @@ def pop(request: Request, db: DbSession, user: DeskUser, call_id: int) -> Respon
             "queue_name": queue.name if queue else None,
             "history": history,
             "default_category": queue.default_category_id if queue else None,
+            "status_labels": status_labels,
         },
     )
 
@@ -312,7 +316,57 @@ def search(
 def article(request: Request, db: DbSession, user: DeskUser, article_id: int) -> Response:
     """One standard answer, with a button that copies it into the answer field."""
     art = get_published_article(db=db, article_id=article_id)
-    return _render(request, "desk_article.html", {"article": art})
+    return _render(request, "desk_article.html", {"article": art, "plain": markdown_to_plain(art.body)})
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_MD_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+# ``*`` may emphasise inside a word (CommonMark), which Korean needs: ``*할인*됩니다``; ``_`` may not.
+_MD_EM_STAR = re.compile(r"(?<!\*)\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?!\*)")
+_MD_EM_UNDERSCORE = re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])")
+_MD_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_MD_CODE = re.compile(r"`([^`]*)`")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
+_MD_RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
+_MD_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_MD_BULLET = re.compile(r"^(\s*)[*+-]\s+")
+_MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
+
+
+def _inline_plain(text: str) -> str:
+    text = _MD_CODE.sub(r"\1", text)
+    text = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _MD_AUTOLINK.sub(r"\1", text)
+    text = _MD_STRONG.sub(r"\2", text)
+    text = _MD_STRIKE.sub(r"\1", text)
+    text = _MD_EM_STAR.sub(r"\1", text)
+    return _MD_EM_UNDERSCORE.sub(r"\1", text)
+
+
+def markdown_to_plain(body: str) -> str:
+    """A standard answer's Markdown as plain text for the answer field (what the counselor reads out).
+
+    Headings lose their ``#``, emphasis/strike/code marks are dropped, ``[text](url)`` becomes
+    ``text`` (the URL when there is no text), quote marks are dropped, horizontal rules and table
+    separator rows are removed, table rows become their cells joined by `` · ``, bullets become
+    ``- ``; runs of blank lines collapse to one. Pure; no HTML is produced.
+    """
+    lines: list[str] = []
+    for raw in body.replace("\r\n", "\n").split("\n"):
+        line = _MD_QUOTE.sub("", raw.rstrip())
+        if _MD_RULE.match(line) or ("|" in line and _MD_TABLE_SEPARATOR.match(line)):
+            continue
+        heading = _MD_HEADING.match(line)
+        if heading:
+            lines.append(_inline_plain(heading.group(1)))
+        elif line.lstrip().startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            lines.append(" · ".join(_inline_plain(c) for c in cells if c))
+        else:
+            lines.append(_inline_plain(_MD_BULLET.sub(r"\1- ", line)))
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 @router.get("/callbacks", response_class=HTMLResponse)
@@ -328,8 +382,32 @@ def finish_callback(
     db: DbSession,
     user: DeskUser,
     callback_id: int,
-    status: Annotated[str, Form(max_length=20)] = "done",
+    status: Annotated[str | None, Form(max_length=20)] = None,
 ) -> Response:
-    """Mark a callback done/failed/cancelled; answers the refreshed list."""
-    complete_callback(db=db, callback_id=callback_id, agent=user, status=status)
+    """Report a callback ``done``/``failed`` (no answer: one attempt counted)/``cancelled``; answers the
+    refreshed list. A missing or unknown ``status`` is a 422 naming ``status``."""
+    try:
+        complete_callback(db=db, callback_id=callback_id, agent=user, status=status)
+    except MinwonError as exc:
+        db.rollback()
+        return _json_error(request, exc)
     return callbacks(request, db, user)
+
+
+def _json_error(request: Request, exc: MinwonError) -> JSONResponse:
+    """The error as JSON (``error``, ``message`` in the page's language, ``field``); the desk script
+    shows ``message`` in place."""
+    body = {**exc.as_dict(), "message": gettext(request_locale(request), exc.message)}
+    return JSONResponse(body, status_code=exc.status_code)
+
+
+@router.post("/callbacks/{callback_id}/number", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def reveal_number(request: Request, db: DbSession, user: DeskUser, callback_id: int) -> Response:
+    """The full number to call back (partial shown in place of the masked one), for the assigned
+    counselor or a supervisor; writes one access record (purpose ``callback:<id>``)."""
+    try:
+        number = reveal_callback_number(db=db, callback_id=callback_id, viewer=user, ip=client_ip(request))
+    except MinwonError as exc:
+        db.rollback()
+        return _json_error(request, exc)
+    return _render(request, "desk_callback_number.html", {"callback_id": callback_id, "number": number})

@@ -72,9 +72,15 @@
     return true;
   }
 
+  function setDetachedNote(shown) {
+    const note = $("#detached-note");
+    if (note) note.hidden = !shown;
+  }
+
   function bindCall(callId, caller) {
     const f = form();
     if (!f) return;
+    setDetachedNote(false);
     f.call_id.value = callId;
     f.opened_at.value = new Date().toISOString();
     f.dataset.started = "1";
@@ -94,16 +100,44 @@
     f.call_id.value = "";
     f.opened_at.value = new Date().toISOString();
     f.dataset.started = "1";
+    setDetachedNote(false);
     $("#manual-fields").hidden = false;
     const badge = $("#call-badge");
     if (badge) $("#call-label").textContent = badge.dataset.manual;
     f.caller.focus();
   }
 
+  // Closing the pop (Esc, Close) lets go of its call: the next save is a manual contact, and the
+  // badge says so. Otherwise a record for a call that is already saved fails with 409 until Alt+N.
+  function detachForm() {
+    const f = form();
+    if (!f || !f.call_id.value) return;
+    f.call_id.value = "";
+    if (!formDirty()) {
+      delete f.dataset.started;  // the manual wrap-up starts with the first keystroke
+      f.opened_at.value = new Date().toISOString();
+    }
+    $("#manual-fields").hidden = false;
+    const badge = $("#call-badge");
+    if (badge) $("#call-label").textContent = badge.dataset.manual;
+    setDetachedNote(true);
+  }
+
   // --- pop ----------------------------------------------------------------------------------------
-  function closePop() {
+  function closePop({ detach = true } = {}) {
     const panel = popPanel();
     if (panel) panel.innerHTML = "";
+    if (detach) detachForm();
+  }
+
+  function showCallState(data) {
+    const pop = $("#pop");
+    if (!pop || pop.dataset.callId !== String(data.call_id) || !data.status) return;
+    let labels = {};
+    try { labels = JSON.parse(pop.dataset.statusLabels || "{}"); } catch (_e) { /* keep the raw status */ }
+    const st = $("[data-testid=pop-status]", pop);
+    pop.dataset.status = data.status;
+    if (st) st.textContent = labels[data.status] || data.status;
   }
 
   function afterPop() {
@@ -145,11 +179,17 @@
       if (!data || !data.call_id) return;
       const pop = $("#pop");
       if (pop && pop.dataset.callId === String(data.call_id)) {
-        const st = $("[data-testid=pop-status]", pop);
-        if (st && data.event === "answered") st.textContent = pop.dataset.talking;
+        if (data.event === "answered") showCallState({ call_id: data.call_id, status: "talking" });
         return;
       }
       loadPop(data.call_id);
+    });
+    // Hangup/abandon of the shown call: only the label changes; the pop is not fetched again, so no
+    // second access record is written.
+    source.addEventListener("call_state", (ev) => {
+      let data;
+      try { data = JSON.parse(ev.data); } catch (_e) { return; }
+      if (data && data.call_id) showCallState(data);
     });
   }
 
@@ -158,7 +198,10 @@
     const art = $("#article-view [data-testid=article]");
     const f = form();
     if (!art || !f) return;
-    const body = $("#article-body", art).textContent.trim();
+    // The plain-text rendering (server side) rather than the Markdown source: the answer field is
+    // read out and stored as plain text.
+    const plain = $("#article-plain", art) || $("#article-body", art);
+    const body = plain.textContent.trim();
     f.answer.value = f.answer.value.trim() ? `${f.answer.value.trim()}\n${body}` : body;
     f.article_id.value = art.dataset.articleId;
     f.answer.focus();
@@ -243,6 +286,14 @@
     const elt = ev.detail.elt;
     if (elt && elt.id === "contact-form") {
       lastSavedCallId = elt.call_id.value || null;
+      // A new attempt never shows the previous attempt's confirmation or error.
+      const done = $("#confirmation");
+      if (done) done.remove();
+      showSaveError(null);
+    }
+    if (elt && elt.closest && elt.closest("#callbacks")) {
+      const err = $("#callbacks-error");
+      if (err) err.hidden = true;
     }
     if (elt && elt.id === "search-form") {
       // Enter and the typing delay may ask for the same query twice; a second answer would replace
@@ -252,6 +303,55 @@
       lastSearch = q;
     }
   });
+
+  // --- errors ---------------------------------------------------------------------------------------
+  // The server's message when it answered JSON ({"message": …}), else null.
+  function serverMessage(xhr) {
+    try {
+      const body = JSON.parse((xhr && xhr.responseText) || "");
+      return body && typeof body.message === "string" && body.message ? body.message : null;
+    } catch (_e) {
+      return null;
+    }
+  }
+
+  function showSaveError(message) {
+    const box = $("#save-error");
+    if (!box) return;
+    box.textContent = message || "";
+    box.hidden = !message;
+  }
+
+  // Desk requests show their failures in place; stopping here (body, before document) keeps the
+  // page-wide handler in minwon.js from also opening a window.alert.
+  function deskFailure(ev) {
+    const elt = ev.detail.elt;
+    if (!elt || !elt.closest) return;
+    const message = serverMessage(ev.detail.xhr);
+    if (elt.id === "contact-form") {
+      lastSavedCallId = null;  // not saved: the pop's call may still be recorded
+      // Nothing is swapped, so everything typed stays in the form.
+      showSaveError(message || $("#save-error").dataset.generic);
+    } else if (elt.id === "search-form") {
+      const results = $("#search-results");
+      lastSearch = null;  // the same query may be retried
+      const p = document.createElement("p");
+      p.className = "error";
+      p.setAttribute("role", "alert");
+      p.dataset.testid = "search-error";
+      p.textContent = message || results.dataset.failed;
+      results.replaceChildren(p);
+    } else if (elt.closest("#callbacks")) {
+      const err = $("#callbacks-error");
+      err.textContent = message || err.dataset.generic;
+      err.hidden = false;
+    } else {
+      return;
+    }
+    ev.stopPropagation();
+  }
+  document.body.addEventListener("htmx:responseError", deskFailure);
+  document.body.addEventListener("htmx:sendError", deskFailure);
 
   // After settling: htmx applies the new "class" attributes of elements that keep their id only then.
   document.addEventListener("htmx:afterSettle", (ev) => {
@@ -273,7 +373,7 @@
     htmx.ajax("GET", "/desk/callbacks", { target: "#callbacks", swap: "innerHTML" });
     const pop = $("#pop");
     if (pop && pop.dataset.callId !== lastSavedCallId) bindCall(pop.dataset.callId, pop.dataset.caller);
-    else { closePop(); }
+    else { closePop({ detach: false }); }
     f.category_id.focus();
   });
 
