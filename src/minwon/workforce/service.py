@@ -7,7 +7,7 @@ The only place that writes ``workforce_plans`` and its rows. Pure steps live in 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -423,10 +423,6 @@ def plan_schedule(plan: WorkforcePlan) -> Schedule:
         )
         for s in plan.shifts
     )
-    # the plan covers the center's single queue ("" in schedule.py, whose coverage gained a queue column)
-    single_queue: dict[str, Any] = (
-        {"queue": ""} if "queue" in {f.name for f in fields(IntervalCoverage)} else {}
-    )
     intervals = []
     for row in plan.intervals:
         have = row.scheduled or 0.0
@@ -441,7 +437,7 @@ def plan_schedule(plan: WorkforcePlan) -> Schedule:
                 scheduled=have,
                 under=max(0.0, row.required - have),
                 over=max(0.0, have - row.required),
-                **single_queue,
+                queue="",  # the plan covers the center's single queue
             )
         )
     paid = {agent_id: 0.0 for agent_id, _name in plan.agents}
