@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from minwon.accounts.models import Role, User
 from minwon.core.clock import local_today
@@ -137,7 +138,10 @@ async def create_plan(request: Request, db: DbSession, user: PlannerUser) -> Res
     raw = await request.form()
     form = {name: str(raw.get(name) or "") for name in FORM_FIELDS}
     try:
-        plan = service.build_week_plan(db=db, created_by_id=user.id, **parse_plan_form(form))
+        # the solve takes up to its time limit: off the event loop, so live pages keep streaming
+        plan = await run_in_threadpool(
+            service.build_week_plan, db=db, created_by_id=user.id, **parse_plan_form(form)
+        )
     except ValidationError as exc:
         field = exc.field if exc.field in FORM_FIELDS else "source"
         errors = {field: gettext(request_locale(request), exc.message)}
