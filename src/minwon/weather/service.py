@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -98,6 +99,26 @@ def load_demo_stations(*, db: Session, data_dir: Path) -> list[str]:
     if not path.exists():
         return [f"KMA station registry not found at {path}; the weather board shows station numbers only"]
     load_stations(db=db, path=path)
+    return load_seed_board(db=db, seed_dir=Path(data_dir).parent / "seed")
+
+
+#: The news page's board is a morning board; it is stored as the 06:00 observation of its date.
+SEED_BOARD_HOUR = 6
+
+
+def load_seed_board(*, db: Session, seed_dir: Path) -> list[str]:
+    """Store the KMA board of the seed news page (``shared/seed/news_page_*.txt``) as observations, so
+    the demo desk shows real station weather; idempotent; commits. Returns notices."""
+    pages = sorted(seed_dir.glob("news_page_*.txt")) if seed_dir.is_dir() else []
+    if not pages:
+        return [
+            f"no seed news page in {seed_dir}; the desk weather board stays empty until observations load"
+        ]
+    board, stations = read_board(db=db, text=pages[-1].read_text(encoding="utf-8"))
+    if board.day is None:
+        return [f"{pages[-1].name}: the board has no date; not stored"]
+    at = datetime.combine(board.day, time(SEED_BOARD_HOUR), tzinfo=ZoneInfo("Asia/Seoul"))
+    store_board(db=db, stations=stations, observed_at=at)
     return []
 
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
-from scipy import special  # type: ignore[import-untyped]
+from scipy import special
 
 from minwon.core.errors import ValidationError
 
