@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from minwon.config import get_settings
 from minwon.core.errors import MinwonError
@@ -167,6 +168,15 @@ def main() -> None:
     except MinwonError as exc:
         where = f" ({exc.field})" if exc.field else ""
         console.print(f"[bold red]error{where}:[/] {exc.message}", highlight=False)
+        sys.exit(2)
+    except (OperationalError, ProgrammingError) as exc:
+        # typically a database that was never created or is behind the code's schema
+        url = get_settings().database_url.split("@")[-1]
+        console.print(
+            f"[bold red]error (database):[/] {type(exc.orig).__name__ if exc.orig else 'error'} on {url}; "
+            "run `minwon init` to create or migrate it",
+            highlight=False,
+        )
         sys.exit(2)
 
 
