@@ -10,11 +10,11 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from minwon import __version__
+from minwon.accounts.deps import CsrfFailed, LoginRequired
 from minwon.config import get_settings
 from minwon.core.errors import MinwonError
 from minwon.core.i18n import gettext
 from minwon.web import auth_pages
-from minwon.web.deps import CsrfFailed, LoginRequired
 from minwon.web.templating import TEMPLATE_DIR, render, request_locale
 
 

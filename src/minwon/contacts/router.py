@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minwon.accounts.deps import CsrfChecked, CurrentUser, client_ip, require_roles
 from minwon.accounts.models import Role, User
 from minwon.cases.models import Case
 from minwon.contacts.models import Callback, Contact
 from minwon.contacts.schemas import ContactIn, ContactOut
 from minwon.contacts.service import record_contact, view_contact
 from minwon.db.deps import DbSession
-from minwon.web.deps import CsrfChecked, CurrentUser, client_ip, require_roles
 
 router = APIRouter(prefix="/api/v1/contacts", tags=["contacts"])
 

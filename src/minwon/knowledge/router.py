@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from minwon.accounts.deps import CurrentUser
 from minwon.db.deps import DbSession
 from minwon.knowledge.schemas import ArticleHit, ArticleOut
 from minwon.knowledge.service import get_published_article, search_articles
-from minwon.web.deps import CurrentUser
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
 

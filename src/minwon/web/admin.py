@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from minwon.accounts.deps import CsrfChecked, client_ip, require_roles
 from minwon.accounts.models import Role, User
 from minwon.core.audit import record_audit
 from minwon.core.errors import MinwonError
@@ -17,7 +18,6 @@ from minwon.core.i18n import gettext
 from minwon.db.deps import DbSession
 from minwon.org.models import Category
 from minwon.org.service import get_category, list_categories, list_departments, list_queues, save_category
-from minwon.web.deps import CsrfChecked, client_ip, require_roles
 from minwon.web.templating import render, request_locale
 
 router = APIRouter(prefix="/admin", include_in_schema=False)

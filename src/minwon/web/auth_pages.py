@@ -8,14 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from minwon.accounts.models import Role
-from minwon.accounts.service import set_locale, sign_in, sign_out
-from minwon.config import get_settings
-from minwon.core.crypto import random_token
-from minwon.core.errors import AuthenticationFailed
-from minwon.core.i18n import gettext
-from minwon.db.deps import DbSession
-from minwon.web.deps import (
+from minwon.accounts.deps import (
     PRELOGIN_COOKIE,
     SESSION_COOKIE,
     CsrfChecked,
@@ -23,6 +16,13 @@ from minwon.web.deps import (
     CurrentUser,
     client_ip,
 )
+from minwon.accounts.models import Role
+from minwon.accounts.service import set_locale, sign_in, sign_out
+from minwon.config import get_settings
+from minwon.core.crypto import random_token
+from minwon.core.errors import AuthenticationFailed
+from minwon.core.i18n import gettext
+from minwon.db.deps import DbSession
 from minwon.web.templating import render, request_locale
 
 router = APIRouter()

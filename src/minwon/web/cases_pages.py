@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from minwon.accounts.deps import client_ip, require_roles
 from minwon.accounts.models import Role, User
 from minwon.cases.service import CASE_VIEWS, CaseView, list_department_cases, view_case
 from minwon.core.clock import utcnow
@@ -14,7 +15,6 @@ from minwon.core.errors import ValidationError
 from minwon.core.i18n import N_
 from minwon.db.deps import DbSession
 from minwon.org.service import list_categories, list_departments
-from minwon.web.deps import client_ip, require_roles
 from minwon.web.desk import LABELS
 from minwon.web.templating import render, request_locale
 

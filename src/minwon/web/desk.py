@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minwon.accounts.deps import CsrfChecked, client_ip, require_roles
 from minwon.accounts.models import Role, User
 from minwon.cases.deadlines import PetitionType
 from minwon.cases.models import Case
@@ -40,7 +41,6 @@ from minwon.db.deps import DbSession
 from minwon.knowledge.service import get_published_article, search_articles
 from minwon.org.models import Category, Queue
 from minwon.org.service import list_categories, list_departments
-from minwon.web.deps import CsrfChecked, client_ip, require_roles
 from minwon.web.templating import render, request_locale
 
 router = APIRouter(prefix="/desk", tags=["desk"], include_in_schema=False)

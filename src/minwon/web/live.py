@@ -20,11 +20,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from minwon.accounts.deps import CurrentUser, require_roles
 from minwon.accounts.models import Role, User
 from minwon.core.i18n import gettext
 from minwon.core.live import SUBSCRIBED, SUBSCRIBER_QUEUE, get_broker, offer
 from minwon.db.deps import DbSession
-from minwon.web.deps import CurrentUser, require_roles
 from minwon.web.templating import request_locale
 
 logger = logging.getLogger(__name__)

@@ -15,13 +15,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from minwon.accounts.deps import require_roles
 from minwon.accounts.models import Role, User
 from minwon.core.clock import local_today
 from minwon.core.errors import ValidationError
 from minwon.db.deps import DbSession
 from minwon.quality.kpi import BY_NAME, format_value
 from minwon.quality.service import day_contact_summary, day_kpis, interval_kpis, queue_kpis
-from minwon.web.deps import require_roles
 from minwon.web.templating import render
 
 router = APIRouter(tags=["supervisor"], include_in_schema=False)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from minwon.accounts.deps import CurrentUser
 from minwon.config import get_settings
 from minwon.core.i18n import N_
 from minwon.db.deps import DbSession
 from minwon.weather.service import desk_board
-from minwon.web.deps import CurrentUser
 from minwon.web.templating import render
 
 router = APIRouter(prefix="/weather", tags=["weather"], include_in_schema=False)

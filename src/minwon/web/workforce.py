@@ -18,12 +18,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from minwon.accounts.deps import CsrfChecked, require_roles
 from minwon.accounts.models import Role, User
 from minwon.core.clock import local_today
 from minwon.core.errors import ValidationError
 from minwon.core.i18n import N_, gettext
 from minwon.db.deps import DbSession
-from minwon.web.deps import CsrfChecked, require_roles
 from minwon.web.templating import render, request_locale
 from minwon.workforce import service
 from minwon.workforce.models import PlanSource, WorkforcePlan

@@ -1,4 +1,4 @@
-"""Request dependencies for pages: the signed-in user, role checks and CSRF protection.
+"""Request dependencies shared by pages and the JSON API: the signed-in user, role checks, CSRF.
 
 CSRF: every unsafe request must carry the session's token in the ``csrf_token`` form field or the
 ``X-CSRF-Token`` header (synchroniser-token pattern, OWASP CSRF cheat sheet). Before sign-in, the login
