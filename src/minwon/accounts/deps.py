@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from minwon.accounts.models import Role, User, UserSession
 from minwon.accounts.service import resolve_session
 from minwon.core.errors import PermissionDenied
+from minwon.core.i18n import N_
 from minwon.db.deps import DbSession
 
 SESSION_COOKIE = "minwon_session"
@@ -58,7 +59,7 @@ def require_roles(*roles: Role) -> Callable[[User], User]:
 
     def check(user: CurrentUser) -> User:
         if user.role not in roles and user.role != Role.ADMINISTRATOR:
-            raise PermissionDenied("your role may not open this page")
+            raise PermissionDenied(N_("Your role may not open this page."))
         return user
 
     return check

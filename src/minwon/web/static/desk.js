@@ -215,9 +215,14 @@
       return;
     }
     if (ev.key === "Escape") {
-      // First Esc closes the pop; with no pop it leaves the text field so digit and / keys work.
-      if ($("#pop")) { ev.preventDefault(); closePop(); }
-      else if (typing) { document.activeElement.blur(); }
+      // Esc in a text field only leaves the field (clearing the search box first), so a counselor
+      // typing during a live call never drops the call by accident; Esc outside a field closes the pop.
+      if (typing) {
+        const el = document.activeElement;
+        if (el && el.id === "search-q" && el.value) { el.value = ""; }
+        else { el.blur(); }
+        ev.preventDefault();
+      } else if ($("#pop")) { ev.preventDefault(); closePop(); }
       return;
     }
     const digit = /^Digit([1-9])$/.exec(ev.code) || /^Numpad([1-9])$/.exec(ev.code);
