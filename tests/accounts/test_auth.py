@@ -110,3 +110,15 @@ def test_production_refuses_default_secrets(monkeypatch) -> None:  # type: ignor
     monkeypatch.setenv("MINWON_SECRET_KEY", "x" * 40)
     with pytest.raises(ValueError, match="MINWON_DATA_KEYS"):
         Settings()
+
+
+def test_unknown_usernames_lock_like_real_ones(client: TestClient, db: Session) -> None:
+    make_user(db, "counselor1")
+    real = [_login(client, "counselor1", "wrong-password!").status_code for _ in range(6)]
+    ghost = [_login(client, "ghost-user", "wrong-password!").status_code for _ in range(6)]
+    assert real == ghost == [401] * 6
+    msg = re.compile(r'role="alert">([^<]+)<')
+    a = msg.search(_login(client, "counselor1", "wrong-password!").text)
+    b = msg.search(_login(client, "ghost-user", "wrong-password!").text)
+    assert a and b and a.group(1) == b.group(1)
+    assert "잠겼습니다" in a.group(1)

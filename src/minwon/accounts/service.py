@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minwon.accounts.models import Role, User, UserSession
@@ -22,6 +22,7 @@ from minwon.core.clock import utcnow
 from minwon.core.crypto import random_token, token_digest
 from minwon.core.errors import AuthenticationFailed, Conflict, ValidationError
 from minwon.core.i18n import N_
+from minwon.core.models import AuditEvent
 
 _hasher = PasswordHasher()
 #: Used to spend the same time on unknown usernames as on real ones.
@@ -97,11 +98,24 @@ def sign_in(*, db: Session, username: str, password: str, ip: str | None) -> Sig
     if user is None or not user.is_active:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password or "x")
+        # Answer an unknown name exactly as a real account would be answered (also "locked" after the
+        # same number of failures), so sign-in does not reveal which usernames exist.
+        since = now - timedelta(minutes=settings.lockout_minutes)
+        recent = db.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.actor_name == username[:80],
+                AuditEvent.action == "login_failure",
+                AuditEvent.actor_id.is_(None),
+                AuditEvent.at > since,
+            )
+        )
         record_audit(
             db=db, action="login_failure", actor_name=username[:80], ip=ip, detail={"reason": "unknown"}
         )
         db.commit()
-        raise AuthenticationFailed(INVALID_CREDENTIALS)
+        raise AuthenticationFailed(
+            ACCOUNT_LOCKED if (recent or 0) >= settings.lockout_threshold else INVALID_CREDENTIALS
+        )
     if user.locked_until and user.locked_until > now:
         record_audit(db=db, action="login_locked", actor_name=user.username, actor_id=user.id, ip=ip)
         db.commit()
