@@ -119,12 +119,13 @@ def test_large_systems_match_chain(n: int, erlangs: float) -> None:
 
 
 def test_long_patience_tends_to_erlang_c() -> None:
+    # at the longest accepted patience (1e7 s) Erlang A is Erlang C up to terms of order ASA/patience
     c = erlang_c(13, 10.0, 180.0, 20.0)
-    a = erlang_a(13, 10.0 / 180.0, 180.0, 1e10, 20.0)
-    assert a.p_wait == pytest.approx(c.p_wait, rel=1e-6)
-    assert a.service_level == pytest.approx(c.service_level, rel=1e-6)
-    assert a.asa_s == pytest.approx(c.asa_s, rel=1e-6)
-    assert a.abandonment is not None and a.abandonment < 1e-8
+    a = erlang_a(13, 10.0 / 180.0, 180.0, 1e7, 20.0)
+    assert a.p_wait == pytest.approx(c.p_wait, rel=1e-4)
+    assert a.service_level == pytest.approx(c.service_level, rel=1e-4)
+    assert a.asa_s == pytest.approx(c.asa_s, rel=1e-3)
+    assert a.abandonment is not None and a.abandonment == pytest.approx(c.asa_s / 1e7, rel=1e-3)
 
 
 def test_monotone_and_finite() -> None:

@@ -34,6 +34,19 @@ from minwon.core.errors import ValidationError
 MAX_TRAFFIC_ERLANGS = 1_000_000
 """Largest offered traffic accepted (Erlangs)."""
 
+MAX_PATIENCE_S = 1e7
+"""Largest mean patience accepted for Erlang A (seconds, about 116 days). Real callers give up within
+minutes; beyond this Erlang A differs from Erlang C by less than about ASA/patience (the first-order
+abandonment θ·E[W]), and the queue-length sums would need ever more terms. Use Erlang C for callers who
+never hang up."""
+
+MIN_MAX_OCCUPANCY = 0.05
+"""Lowest accepted occupancy cap: below 5% staffing is 20 times the traffic, not a plan."""
+
+_MAX_QUEUE_TERMS = 2_000_000
+# most queue lengths an Erlang A evaluation sums over (16 MB per array); only reached with more than
+# about a thousand calls a second and a patience of months
+
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 # how far (in standard deviations of the queue length) a truncated series runs; e^(-72) is negligible
 _TAIL_SIGMAS = 12.0
@@ -129,6 +142,17 @@ def _agents(value: int, *, minimum: int) -> int:
     if value < minimum:
         raise ValidationError(f"agents must be at least {minimum}, got {value}", field="agents")
     return int(value)
+
+
+def _patience(value: float, field: str = "patience_s") -> float:
+    patience = _positive(value, field)
+    if patience > MAX_PATIENCE_S:
+        raise ValidationError(
+            f"{field} must be at most {MAX_PATIENCE_S:,.0f} seconds (mean patience), got {value!r}; "
+            "for callers who never hang up use Erlang C",
+            field=field,
+        )
+    return patience
 
 
 def _traffic(value: float, field: str) -> float:
@@ -331,7 +355,9 @@ def erlang_a(
 
     ``agents`` ≥ 1; every call is stable (callers leave), so any N is allowed.
     Raises ValidationError (field ``agents``, ``arrival_rate_per_s``, ``aht_s``, ``patience_s``,
-    ``threshold_s``) for bad input or traffic λ·AHT above :data:`MAX_TRAFFIC_ERLANGS`.
+    ``threshold_s``) for bad input, traffic λ·AHT above :data:`MAX_TRAFFIC_ERLANGS`, a patience above
+    :data:`MAX_PATIENCE_S`, or (``patience_s``) a patience so long for so many calls a second that the
+    queue-length sum would need more than 2,000,000 terms.
     """
     lam = _non_negative(arrival_rate_per_s, "arrival_rate_per_s")
     aht = _positive(aht_s, "aht_s")
@@ -340,7 +366,7 @@ def erlang_a(
         _agents(agents, minimum=1),
         lam,
         aht,
-        _positive(patience_s, "patience_s"),
+        _patience(patience_s),
         _non_negative(threshold_s, "threshold_s"),
     )
 
@@ -355,10 +381,21 @@ def _erlang_a(n: int, lam: float, aht: float, patience: float, t: float) -> Queu
     x = n * patience / aht
     y = lam * patience
     # queue lengths j an arriving caller may find, weights w_j = y^j / ((x+1)…(x+j)); outside the window
-    # around the mode max(0, y − x) the weights are below e^(−72) of the peak
-    peak = max(0.0, y - x)
+    # around the mode ⌊max(0, y − x)⌋ the weights are below e^(−72) of the peak
+    mode = math.floor(max(0.0, y - x))
     half_width = _TAIL_SIGMAS * math.sqrt(x + y) + 60.0
-    j = np.arange(max(0, int(peak - half_width)), int(peak + half_width) + 2, dtype=float)
+    # above the mode each step multiplies w by y/(x+j) ≤ r = y/(x+mode+1) < 1, so 72/(−log r) steps
+    # lose e^(−72) too: far fewer terms than the √ bound when the queue is stable (N·μ well above λ)
+    log_r = math.log(y) - math.log(x + mode + 1.0)
+    above = half_width if log_r > -1e-12 else min(half_width, 72.0 / -log_r + 2.0)
+    first, last = max(0, int(mode - half_width)), int(mode + above) + 2
+    if last - first > _MAX_QUEUE_TERMS:
+        raise ValidationError(
+            f"patience_s {patience:g} s is too long for {lam:g} calls a second: the queue could not be "
+            "evaluated; give a realistic mean patience or use Erlang C",
+            field="patience_s",
+        )
+    j = np.arange(first, last, dtype=float)
     log_w = j * math.log(y) + special.gammaln(x + 1.0) - special.gammaln(x + j + 1.0)
     log_script_a = float(special.logsumexp(log_w))
     q = np.exp(log_w - log_script_a)
@@ -508,14 +545,15 @@ def required_agents(
     A = calls·AHT/interval Erlangs. Erlang C, or Erlang A when ``patience_s`` (mean patience, seconds) is
     given. Targets (at least one): ``target_sl`` (fraction answered within ``threshold_s``),
     ``target_asa_s`` (mean wait of answered calls), ``target_abandonment`` (Erlang A only) and
-    ``max_occupancy`` (occupancy ≤ this; for Erlang C checked exactly on the decimals given).
+    ``max_occupancy`` (occupancy ≤ this, checked exactly on the decimals given).
     Every measure is monotone in N, so the search starts at the square-root staffing estimate, brackets
     and bisects (Erlang C never goes below the stability bound ⌊A⌋ + 1). With no calls, 0 agents.
 
     Returns :class:`StaffingResult`. Raises ValidationError naming the field: negative calls, interval or
-    AHT ≤ 0, a fraction outside (0, 1), max_occupancy outside (0, 1], shrinkage outside [0, 1), traffic
-    above :data:`MAX_TRAFFIC_ERLANGS`, no target, target_abandonment without patience_s, or a target that
-    cannot be met.
+    AHT ≤ 0, a fraction outside (0, 1), max_occupancy outside [:data:`MIN_MAX_OCCUPANCY`, 1], shrinkage
+    outside [0, 1), patience above :data:`MAX_PATIENCE_S`, traffic above :data:`MAX_TRAFFIC_ERLANGS`, no
+    target, target_abandonment without patience_s, or targets that cannot be met (field: the first
+    target still missed with the most agents tried).
     """
     n_calls = _non_negative(calls, "calls")
     interval = _positive(interval_s, "interval_s")
@@ -524,13 +562,14 @@ def required_agents(
     sl = None if target_sl is None else _open_unit(target_sl, "target_sl")
     asa = None if target_asa_s is None else _positive(target_asa_s, "target_asa_s")
     abandon = None if target_abandonment is None else _open_unit(target_abandonment, "target_abandonment")
-    patience = None if patience_s is None else _positive(patience_s, "patience_s")
+    patience = None if patience_s is None else _patience(patience_s)
     occupancy_cap: Fraction | None = None
     if max_occupancy is not None:
         occupancy = _finite(max_occupancy, "max_occupancy")
-        if not 0 < occupancy <= 1:
+        if not MIN_MAX_OCCUPANCY <= occupancy <= 1:
             raise ValidationError(
-                f"max_occupancy must be above 0 and at most 1, got {max_occupancy!r}", field="max_occupancy"
+                f"max_occupancy must be between {MIN_MAX_OCCUPANCY:g} and 1, got {max_occupancy!r}",
+                field="max_occupancy",
             )
         occupancy_cap = _exact(occupancy)
     _shrinkage(shrinkage)
@@ -563,11 +602,19 @@ def required_agents(
 
     cache: dict[int, QueueMetrics] = {}
 
+    def _within_cap(m: QueueMetrics) -> bool:
+        """Erlang A occupancy A·(1 − P(abandon))/N ≤ cap, compared exactly on the decimals written (the
+        float occupancy of 10 Erlangs on 200 agents rounds to 0.05 even with calls abandoning)."""
+        if exact_traffic is None or occupancy_cap is None:
+            return True
+        answered = 1 - Fraction(m.abandonment or 0.0)
+        return exact_traffic * answered / m.agents <= occupancy_cap
+
     def meets(n: int) -> bool:
         if n not in cache:
             cache[n] = evaluate(n)
         m = cache[n]
-        if patience is not None and occupancy_cap is not None and m.occupancy > occupancy_cap:
+        if patience is not None and not _within_cap(m):
             return False
         if sl is not None and m.service_level < sl:
             return False
@@ -583,6 +630,9 @@ def required_agents(
             needed = exact_traffic / occupancy_cap
             lowest = max(lowest, -(-needed.numerator // needed.denominator))
     highest = lowest + 10 * math.ceil(traffic) + 1_000_000
+    if occupancy_cap is not None:
+        # occupancy ≤ A/N for both models, so N = ⌈A / cap⌉ always meets the cap
+        highest = max(highest, math.ceil(traffic / float(occupancy_cap)) + 1)
     try:
         # below 100 Erlangs a step from β = 1 costs less than solving for β
         use_beta = patience is None and traffic >= 100 and (sl is not None or asa is not None)
@@ -591,7 +641,21 @@ def required_agents(
             meets, lowest=lowest, start=square_root_staffing(traffic, beta), highest=highest
         )
     except ValueError:
-        field = "target_sl" if sl is not None else "target_asa_s" if asa is not None else "target_abandonment"
+        worst = cache.get(highest) or evaluate(highest)
+        failing = [
+            name
+            for name, missed in (
+                ("target_sl", sl is not None and worst.service_level < sl),
+                ("target_asa_s", asa is not None and worst.asa_s > asa),
+                (
+                    "target_abandonment",
+                    abandon is not None and (worst.abandonment is None or worst.abandonment > abandon),
+                ),
+                ("max_occupancy", patience is not None and not _within_cap(worst)),
+            )
+            if missed
+        ]
+        field = failing[0] if failing else "target_sl" if sl is not None else "max_occupancy"
         raise ValidationError(
             f"the targets cannot be met with up to {highest:,} agents", field=field
         ) from None
