@@ -195,7 +195,7 @@ def test_data_go_kr_errors_are_clear() -> None:
     )
     with pytest.raises(ValidationError, match="error 30: SERVICE_KEY_IS_NOT_REGISTERED_ERROR"):
         parse_data_go_kr_json(xml)
-    with pytest.raises(ValidationError, match="bad stnId or tm"):
+    with pytest.raises(ValidationError, match="bad stnId \\(station number\\) 'x'"):
         parse_data_go_kr_json(_dgk([{"stnId": "x", "tm": "2024-07-10 15:00"}]))
 
 

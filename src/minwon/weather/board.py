@@ -26,7 +26,17 @@ WEATHER_WORDS = (
 )  # fmt: skip
 _WEATHER_BY_LENGTH = sorted(WEATHER_WORDS, key=len, reverse=True)
 _DATE = re.compile(r"(\d{4})\.\s*(\d{1,2})\.\s*(\d{1,2})")
+_BULLET = re.compile(r"^[•·∙*\-]\s*")
 _ENTRY = re.compile(r"^\s*(?:[•·∙*\-]\s*)?(?P<body>.*?)(?P<temp>[-−]?\d+(?:\.\d+)?)\s*(?:℃|°C)\s*$")
+#: Plausible air temperature (°C) on a board; the same range as observations (formats.PLAUSIBLE).
+TEMP_RANGE_C = (-80.0, 60.0)
+
+
+def looks_like_entry(line: str) -> bool:
+    """True when ``line`` (stripped) reads as a board entry: after an optional bullet it starts with a
+    weather word, or it carries a temperature unit (``℃``/``°C``) — e.g. ``• 맑음서울abc℃``."""
+    body = _BULLET.sub("", line.strip(), count=1)
+    return any(body.startswith(w) for w in WEATHER_WORDS) or "℃" in body or "°C" in body
 
 
 @dataclass(frozen=True)
@@ -60,9 +70,15 @@ class BoardStation:
 def parse_board(text: str) -> Board:
     """The date and entries of the first board in ``text``.
 
-    Entries are lines ending in a temperature with ``℃``; the board ends at the first other non-blank
-    line after an entry (e.g. ``기상청 제공``). Raises ValidationError (field ``line N``) when an entry
-    does not start with a known weather word, and (field ``board``) when there is no entry.
+    Entries are lines ending in a temperature with ``℃``. Inside a board (after its first entry), a
+    line that still looks like an entry (:func:`looks_like_entry`: bullet + weather word, or a ``℃``)
+    but does not parse is an error, so one damaged line never silently cuts the board short; the board
+    ends at the first non-blank line that is clearly not an entry (e.g. ``기상청 제공`` and the article
+    text after it). Before the first entry, only a bulleted line starting with a weather word and
+    carrying ``℃`` counts as a damaged entry (other text, such as a headline with ``℃``, is skipped).
+
+    Raises ValidationError (field ``line N``) for such a damaged line, an entry that does not start with
+    a known weather word, or a temperature outside −80..60 °C; (field ``board``) when there is no entry.
     """
     day: date | None = None
     entries: list[BoardEntry] = []
@@ -70,8 +86,15 @@ def parse_board(text: str) -> Board:
         stripped = line.strip()
         if not stripped:
             continue
+        where = f"line {line_no}"
         match = _ENTRY.match(stripped)
         if match is None:
+            damaged = looks_like_entry(stripped) if entries else _bulleted_weather(stripped)
+            if damaged:
+                raise ValidationError(
+                    f"{where}: not a board entry like 맑음서울-1.0℃ (no readable temperature): {stripped!r}",
+                    field=where,
+                )
             if entries:
                 break
             found = _DATE.search(stripped)
@@ -79,20 +102,32 @@ def parse_board(text: str) -> Board:
                 try:
                     day = date(int(found[1]), int(found[2]), int(found[3]))
                 except ValueError as exc:
-                    raise ValidationError(f"line {line_no}: bad date", field=f"line {line_no}") from exc
+                    raise ValidationError(f"{where}: bad date", field=where) from exc
             continue
         body = match["body"].strip()
         weather = next((w for w in _WEATHER_BY_LENGTH if body.startswith(w)), None)
         if weather is None:
-            raise ValidationError(
-                f"line {line_no}: no known weather word at the start of {stripped!r}", field=f"line {line_no}"
-            )
+            raise ValidationError(f"{where}: no known weather word at the start of {stripped!r}", field=where)
         name = body[len(weather) :].strip() or None
         temp = float(match["temp"].replace("−", "-"))
+        low, high = TEMP_RANGE_C
+        if not low <= temp <= high:
+            raise ValidationError(
+                f"{where}: temperature {match['temp']}℃ is outside the plausible range "
+                f"{low:g}..{high:g} ℃: {stripped!r}",
+                field=where,
+            )
         entries.append(BoardEntry(line=line_no, weather=weather, name=name, temp_c=temp))
     if not entries:
         raise ValidationError("no weather board found (no lines like 맑음서울-1.0℃)", field="board")
     return Board(day=day, entries=entries)
+
+
+def _bulleted_weather(line: str) -> bool:
+    if not _BULLET.match(line) or not ("℃" in line or "°C" in line):
+        return False
+    body = _BULLET.sub("", line, count=1)
+    return any(body.startswith(w) for w in WEATHER_WORDS)
 
 
 def resolve_board(board: Board, registry: Sequence[tuple[int, str]]) -> list[BoardStation]:

@@ -37,6 +37,11 @@ def _parse_instant(value: str, field: str) -> datetime:
     return instant
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 station``, ``2 stations`` (English CLI output; nouns here take a plain ``s``)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def register(app: typer.Typer) -> None:
     """Attach the ``weather`` command group to the ``minwon`` command."""
     weather_app = typer.Typer(
@@ -119,14 +124,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Parse a board, recovering missing station names from the registry by station order."""
         from minwon.config import get_settings
-        from minwon.core.errors import NotFound
         from minwon.db.session import session_scope
         from minwon.weather.formats import decode_bytes
-        from minwon.weather.service import read_board, store_board
+        from minwon.weather.service import read_board, read_input_file, store_board
 
-        if not file.exists():
-            raise NotFound(f"file not found: {file}", field="file")
-        text = file.read_bytes()
+        text = read_input_file(file)
         with session_scope() as db:
             board, stations = read_board(db=db, text=decode_bytes(text), data_dir=get_settings().data_dir)
             if store_at is not None:
@@ -154,7 +156,8 @@ def register(app: typer.Typer) -> None:
         day = board.day.isoformat() if board.day else "no date"
         names = ", ".join(f"{s.stn_id} {s.name} (line {s.line})" for s in recovered) or "none"
         err.print(
-            f"board {day}: {len(stations)} stations; recovered {len(recovered)}: {names}", highlight=False
+            f"board {day}: {_count(len(stations), 'station')}; recovered {len(recovered)}: {names}",
+            highlight=False,
         )
 
     @weather_app.command("load-warnings")

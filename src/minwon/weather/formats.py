@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -109,16 +110,74 @@ _PORTAL_DAILY = {
 }
 
 
-def _number(raw: str | None, *, where: str) -> float | None:
+#: Plausible ranges per record field, inclusive, in the record's units. Values outside are refused
+#: (never stored): beyond the extremes ever recorded (air −89.2..56.7 °C; 1-day rain 1,825 mm;
+#: snow depth 1,182 cm on Mt Ibuki once — so 1,000 cm is a practical ceiling for Korea; 10-minute
+#: mean wind well under 100 m/s) and the physical bounds of relative humidity.
+PLAUSIBLE: dict[str, tuple[float, float, str]] = {
+    "temp_c": (-80.0, 60.0, "°C"),
+    "tmin_c": (-80.0, 60.0, "°C"),
+    "tmax_c": (-80.0, 60.0, "°C"),
+    "precip_mm": (0.0, 2000.0, "mm"),
+    "precip_max_1h_mm": (0.0, 2000.0, "mm"),
+    "snow_depth_cm": (0.0, 1000.0, "cm"),
+    "new_snow_cm": (0.0, 1000.0, "cm"),
+    "humidity_pct": (0.0, 100.0, "%"),
+    "wind_ms": (0.0, 100.0, "m/s"),
+}
+
+
+def check_plausible(field_name: str, value: float | None, *, where: str, label: str | None = None) -> None:
+    """Raise ValidationError (field ``where``) when ``value`` of record field ``field_name`` lies outside
+    :data:`PLAUSIBLE`; ``label`` is the source's column name for the message. ``None`` passes."""
+    if value is None or field_name not in PLAUSIBLE:
+        return
+    low, high, unit = PLAUSIBLE[field_name]
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValidationError(
+            f"{where}: {label or field_name} {value:g} is outside the plausible range "
+            f"{low:g}..{high:g} {unit}",
+            field=where,
+        )
+
+
+def check_record(rec: ObservationRecord, *, where: str) -> None:
+    """:func:`check_plausible` for every numeric field of ``rec``. Raises ValidationError."""
+    for field_name in PLAUSIBLE:
+        check_plausible(field_name, getattr(rec, field_name), where=where)
+
+
+#: KMA station numbers (지점번호) are positive and at most five digits (ASOS/AWS use 90..999).
+STATION_RANGE = (1, 99999)
+
+
+def _station(raw: object, *, where: str, label: str) -> int:
+    """A station number from ``raw``; raises ValidationError naming ``label`` and the value."""
+    text = str(raw).strip() if raw is not None else ""
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise ValidationError(f"{where}: bad {label} (station number) {text!r}", field=where) from exc
+    if not STATION_RANGE[0] <= value <= STATION_RANGE[1]:
+        raise ValidationError(f"{where}: bad {label} (station number) {text!r}", field=where)
+    return value
+
+
+def _number(raw: str | None, *, where: str, label: str | None = None) -> float | None:
+    """A finite number, or None for a blank cell. Raises ValidationError naming ``where``/``label``."""
     if raw is None:
         return None
     raw = raw.strip()
     if raw == "":
         return None
+    name = f"{label} " if label else ""
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError as exc:
-        raise ValidationError(f"{where}: not a number: {raw!r}", field=where) from exc
+        raise ValidationError(f"{where}: {name}not a number: {raw!r}", field=where) from exc
+    if not math.isfinite(value):
+        raise ValidationError(f"{where}: {name}not a finite number: {raw!r}", field=where)
+    return value
 
 
 def parse_portal_csv(text: str) -> list[ObservationRecord]:
@@ -126,7 +185,8 @@ def parse_portal_csv(text: str) -> list[ObservationRecord]:
 
     Blank cells are ``None`` (the portal leaves "no precipitation" blank too). Hourly ``일시`` is the end
     of the hour in KST; daily rows get KST midnight of their date. Raises ValidationError for a missing
-    ``지점``/``일시`` column or an unreadable value (naming the line).
+    ``지점``/``일시`` column, or naming the line and column for an unreadable value or one outside
+    :data:`PLAUSIBLE` (the whole file is refused; nothing of it is stored).
     """
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
@@ -144,6 +204,8 @@ def parse_portal_csv(text: str) -> list[ObservationRecord]:
             continue
         where = f"line {line_no}"
         stamp = row[i_tm].strip() if len(row) > i_tm else ""
+        raw_stn = row[i_stn].strip() if len(row) > i_stn else ""
+        stn_id = _station(raw_stn, where=where, label="지점")
         try:
             if len(stamp) > 10:
                 observed_at = datetime.strptime(stamp, "%Y-%m-%d %H:%M").replace(tzinfo=KST).astimezone(UTC)
@@ -151,16 +213,18 @@ def parse_portal_csv(text: str) -> list[ObservationRecord]:
             else:
                 observed_at = kst_day_start(date.fromisoformat(stamp))
                 period = "daily"
-            stn_id = int(row[i_stn])
-        except (ValueError, IndexError) as exc:
-            raise ValidationError(f"{where}: bad 지점 or 일시 {stamp!r}", field=where) from exc
+        except (ValueError, OverflowError) as exc:
+            raise ValidationError(f"{where}: bad 일시 (time) {stamp!r}", field=where) from exc
         if mapping is None:
             mapping = _PORTAL_HOURLY if period == "hourly" else _PORTAL_DAILY
         values: dict[str, float | None] = {}
         for key, field_name in mapping.items():
             if key in keys:
                 idx = keys.index(key)
-                values[field_name] = _number(row[idx] if idx < len(row) else None, where=where)
+                label = header[idx].strip()
+                value = _number(row[idx] if idx < len(row) else None, where=where, label=label)
+                check_plausible(field_name, value, where=where, label=label)
+                values[field_name] = value
         records.append(
             ObservationRecord(
                 stn_id=stn_id,
@@ -182,10 +246,15 @@ SFCTM_COLUMNS = (
     "PV", "RN", "RN_DAY", "RN_JUN", "RN_INT", "SD_HR3", "SD_DAY", "SD_TOT",
 )  # fmt: skip
 _TEMPERATURE_MISSING = {-99.0, -999.0}
+#: (column, record field, signed) read from each row.
+_SFCTM_FIELDS = (
+    ("TA", "temp_c", True), ("RN", "precip_mm", False), ("WS", "wind_ms", False),
+    ("HM", "humidity_pct", False), ("SD_HR3", "new_snow_cm", False), ("SD_TOT", "snow_depth_cm", False),
+)  # fmt: skip
 
 
-def _sfctm_value(raw: str, *, signed: bool, where: str) -> float | None:
-    value = _number(raw, where=where)
+def _sfctm_value(raw: str, *, signed: bool, where: str, label: str) -> float | None:
+    value = _number(raw, where=where, label=label)
     if value is None:
         return None
     if signed:
@@ -200,8 +269,8 @@ def parse_sfctm(text: str) -> list[ObservationRecord]:
     ``SD_HR3`` → 3-hour fresh snow, ``SD_TOT`` → snow depth; negative non-temperature values are missing.
 
     Lines starting with ``#`` and blank lines are skipped. Raises ValidationError naming the line for a
-    row with fewer than 22 columns or an unreadable value, and when there is no data row at all (an
-    error page, for example).
+    row with fewer than 22 columns, an unreadable value or one outside :data:`PLAUSIBLE` (the whole
+    response is refused), and when there is no data row at all (an error page, for example).
     """
     records: list[ObservationRecord] = []
     for line_no, line in enumerate(text.splitlines(), start=1):
@@ -214,23 +283,23 @@ def parse_sfctm(text: str) -> list[ObservationRecord]:
                 f"{where}: expected at least {len(SFCTM_COLUMNS)} columns, got {len(cols)}", field=where
             )
         row = dict(zip(SFCTM_COLUMNS, cols, strict=False))
+        stn_id = _station(row["STN"], where=where, label="STN")
         try:
             observed_at = datetime.strptime(row["TM"], "%Y%m%d%H%M").replace(tzinfo=KST).astimezone(UTC)
-            stn_id = int(row["STN"])
-        except ValueError as exc:
-            raise ValidationError(f"{where}: bad TM or STN", field=where) from exc
+        except (ValueError, OverflowError) as exc:
+            raise ValidationError(f"{where}: bad TM (time) {row['TM']!r}", field=where) from exc
+        values: dict[str, float | None] = {}
+        for column, field_name, signed in _SFCTM_FIELDS:
+            value = _sfctm_value(row[column], signed=signed, where=where, label=column)
+            check_plausible(field_name, value, where=where, label=column)
+            values[field_name] = value
         records.append(
             ObservationRecord(
                 stn_id=stn_id,
                 observed_at=observed_at,
                 period="hourly",
                 source="apihub_sfctm",
-                temp_c=_sfctm_value(row["TA"], signed=True, where=where),
-                precip_mm=_sfctm_value(row["RN"], signed=False, where=where),
-                wind_ms=_sfctm_value(row["WS"], signed=False, where=where),
-                humidity_pct=_sfctm_value(row["HM"], signed=False, where=where),
-                new_snow_cm=_sfctm_value(row["SD_HR3"], signed=False, where=where),
-                snow_depth_cm=_sfctm_value(row["SD_TOT"], signed=False, where=where),
+                **values,  # type: ignore[arg-type]  # numeric fields only
             )
         )
     if not records:
@@ -265,8 +334,9 @@ def parse_data_go_kr_json(text: str) -> DataGoKrPage:
     [{"stnId": "108", "tm": "2021-01-01 01:00", "ta": "-7.2", "rn": "", …}]}, "totalCount": …}}}``.
     Hourly items have ``tm`` with a time (``ta, rn, ws, hm, dsnw, hr3Fhsc``); daily items a date
     (``avgTa, minTa, maxTa, sumRn, hr1MaxRn, ddMes, ddMefs, avgWs, avgRhm``, ``iscs`` → weather text).
-    Raises ValidationError when the body is not JSON of this shape (field ``body``) or when
-    ``resultCode`` is not ``00`` (field ``resultCode``, with KMA's ``resultMsg``).
+    Raises ValidationError when the body is not JSON of this shape (field ``body``), when
+    ``resultCode`` is not ``00`` (field ``resultCode``, with KMA's ``resultMsg``), or naming the item
+    for a bad station, time or value (unreadable or outside :data:`PLAUSIBLE`; the page is refused).
     """
     stripped = text.strip()
     if stripped.startswith("<"):
@@ -312,19 +382,22 @@ def _dgk_item(item: Any, n: int) -> ObservationRecord:
     if not isinstance(item, dict):
         raise ValidationError(f"{where}: not an object", field=where)
     stamp = str(item.get("tm", "")).strip()
+    stn_id = _station(item.get("stnId"), where=where, label="stnId")
     try:
-        stn_id = int(item["stnId"])
         if len(stamp) > 10:
             observed_at = datetime.strptime(stamp, "%Y-%m-%d %H:%M").replace(tzinfo=KST).astimezone(UTC)
             period, mapping = "hourly", _DGK_HOURLY
         else:
             observed_at = kst_day_start(date.fromisoformat(stamp))
             period, mapping = "daily", _DGK_DAILY
-    except (KeyError, ValueError, TypeError) as exc:
-        raise ValidationError(f"{where}: bad stnId or tm {stamp!r}", field=where) from exc
-    values = {
-        f: _number(None if item.get(k) is None else str(item.get(k)), where=where) for k, f in mapping.items()
-    }
+    except (ValueError, OverflowError) as exc:
+        raise ValidationError(f"{where}: bad tm (time) {stamp!r}", field=where) from exc
+    values: dict[str, float | None] = {}
+    for key, field_name in mapping.items():
+        raw = item.get(key)
+        value = _number(None if raw is None else str(raw), where=where, label=key)
+        check_plausible(field_name, value, where=where, label=key)
+        values[field_name] = value
     text_value = str(item.get("iscs") or "").strip() or None
     return ObservationRecord(
         stn_id=stn_id,

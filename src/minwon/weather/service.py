@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from minwon.weather.criteria import DailyWeather, ObsRow, summarise_days
 from minwon.weather.formats import (
     ObservationRecord,
     WarningRecord,
+    check_record,
     decode_bytes,
     parse_data_go_kr_json,
     parse_portal_csv,
@@ -56,6 +57,25 @@ class WriteResult:
     recovered: list[BoardStation] = field(default_factory=list)
 
 
+def read_input_file(path: Path, *, field: str = "file") -> bytes:
+    """The bytes of the file at ``path``. Raises NotFound when it does not exist, ValidationError
+    (``field``) when it is a directory or cannot be read (permissions, special files)."""
+    if not path.exists():
+        raise NotFound(f"file not found: {path}", field=field)
+    if path.is_dir():
+        raise ValidationError(f"{path} is a directory, not a file", field=field)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"cannot read {path}: {exc.strerror or exc}", field=field) from exc
+
+
+#: Earliest accepted time for a stored board snapshot (the Unix epoch, UTC).
+BOARD_TIME_MIN = datetime(1970, 1, 1, tzinfo=UTC)
+#: How far ahead of now a board snapshot may be stored (clock skew, a board for tomorrow morning).
+BOARD_TIME_AHEAD = timedelta(days=1)
+
+
 # --- stations ------------------------------------------------------------------------------------
 
 
@@ -70,7 +90,7 @@ def load_stations(*, db: Session, path: Path) -> WriteResult:
     """
     if not path.exists():
         raise NotFound(f"station registry not found: {path}", field="file")
-    records = parse_stations_csv(decode_bytes(path.read_bytes()))
+    records = parse_stations_csv(decode_bytes(read_input_file(path)))
     result = WriteResult()
     existing = {s.stn_id: s for s in db.scalars(select(WeatherStation))}
     try:
@@ -143,12 +163,11 @@ def city_station_ids(settings: Settings) -> list[int]:
 
 def parse_observation_file(path: Path, fmt: str = "auto") -> list[ObservationRecord]:
     """Records of a KMA file: ``portal`` CSV, API Hub ``sfctm`` text or data.go.kr ``json``; ``auto``
-    decides by content (``{`` → json, ``#``/digits → sfctm, else portal). Raises ValidationError."""
+    decides by content (``{`` → json, ``#``/digits → sfctm, else portal). Raises NotFound (missing
+    file), ValidationError (a directory, unreadable, or bad content naming the line/item)."""
     if fmt not in FORMATS:
         raise ValidationError(f"format must be one of {', '.join(FORMATS)}", field="format")
-    if not path.exists():
-        raise NotFound(f"file not found: {path}", field="file")
-    text = decode_bytes(path.read_bytes())
+    text = decode_bytes(read_input_file(path))
     if fmt == "auto":
         head = text.lstrip("\ufeff \r\n\t")[:1]
         fmt = "json" if head == "{" else "sfctm" if head == "#" or head.isdigit() else "portal"
@@ -164,16 +183,18 @@ def ingest_observations(*, db: Session, records: Sequence[ObservationRecord]) ->
 
     A later value replaces an earlier one field by field only where the new value is not None (so a
     board snapshot does not erase an hourly record's precipitation). Raises ValidationError for a naive
-    time; on any error nothing is written.
+    time or a value outside :data:`minwon.weather.formats.PLAUSIBLE` (field ``record N``, 1-based);
+    on any error nothing is written.
     """
     result = WriteResult()
     if not records:
         return result
     try:
         groups: dict[tuple[int, str], list[ObservationRecord]] = {}
-        for rec in records:
+        for n, rec in enumerate(records, start=1):
             if rec.observed_at.tzinfo is None:
                 raise ValidationError("observation time must be timezone-aware", field="observed_at")
+            check_record(rec, where=f"record {n}")
             groups.setdefault((rec.stn_id, rec.period), []).append(rec)
         for (stn_id, period), recs in groups.items():
             low = min(r.observed_at for r in recs)
@@ -339,10 +360,22 @@ def read_board(*, db: Session, text: str, data_dir: Path | None = None) -> tuple
 
 
 def store_board(*, db: Session, stations: Sequence[BoardStation], observed_at: datetime) -> WriteResult:
-    """Store a resolved board as hourly observations at ``observed_at`` (aware); commits."""
+    """Store a resolved board as hourly observations at ``observed_at`` (aware); commits.
+
+    Raises ValidationError (field ``observed_at``) for a naive time or one outside
+    1970-01-01T00:00Z .. now + 1 day (a board is a snapshot of the present weather: a far-future time
+    would show as the desk's latest weather for ever, and year 1 overflows the database).
+    """
     if observed_at.tzinfo is None:
         raise ValidationError(
             "observed_at must include a UTC offset, e.g. 2026-02-25T15:00+09:00", field="observed_at"
+        )
+    latest = utcnow() + BOARD_TIME_AHEAD
+    if not BOARD_TIME_MIN <= observed_at <= latest:
+        raise ValidationError(
+            f"observed_at {observed_at.isoformat()} is outside 1970-01-01 .. "
+            f"{latest.astimezone(local_zone()).isoformat(timespec='minutes')} (now + 1 day)",
+            field="observed_at",
         )
     records = [
         ObservationRecord(
@@ -363,9 +396,7 @@ def store_board(*, db: Session, stations: Sequence[BoardStation], observed_at: d
 
 def parse_warnings_file(path: Path) -> list[WarningRecord]:
     """Warnings of a JSON file (``.json`` or content starting with ``[``/``{``) or API Hub text."""
-    if not path.exists():
-        raise NotFound(f"file not found: {path}", field="file")
-    text = decode_bytes(path.read_bytes())
+    text = decode_bytes(read_input_file(path))
     if text.lstrip("\ufeff \r\n\t")[:1] in ("[", "{"):
         return parse_warnings_json(text)
     return parse_warnings_text(text)
