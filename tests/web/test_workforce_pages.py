@@ -111,6 +111,54 @@ def test_bad_form_input_is_shown_beside_its_field(client: TestClient, db: Sessio
     assert db.query(WorkforcePlan).count() == 0
 
 
+def test_script_is_loaded_in_the_body_not_inside_the_title(client: TestClient, db: Session) -> None:
+    make_user(db, "super1", role="supervisor")
+    _sign_in(client, "super1")
+    html = client.get("/workforce").text
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert title and "<script" not in title.group(1)
+    assert html.count('<script src="/static/workforce.js" defer></script>') == 1
+    body = html.split("<body", 1)[1]
+    assert '<script src="/static/workforce.js"' in body
+
+
+def test_every_bad_field_is_flagged_at_once_in_the_form_units(client: TestClient, db: Session) -> None:
+    make_user(db, "super1", role="supervisor")
+    token = _sign_in(client, "super1")
+    form = {"csrf_token": token, "week_start": "2003-06-09", "source": "bank_demo", "target_sl": "150",
+            "threshold_s": "-3", "aht_s": "abc", "shrinkage": "1e309", "time_limit_s": "NaN"}  # fmt: skip
+    r = client.post("/workforce/plans", data=form, follow_redirects=False)
+    assert r.status_code == 422
+    for name in ("target_sl", "threshold_s", "aht_s", "shrinkage", "time_limit_s"):
+        assert re.search(rf'id="e-{name}" role="alert">[^<]+<', r.text), name
+    assert 'id="e-week_start"' not in r.text
+    # messages are in the form's units (percent), translated for the Korean UI
+    assert gettext("ko", "Shrinkage must be between 0 and 90 %") in r.text
+    assert gettext("ko", "Target service level must be between 1 and 99 %") in r.text
+    assert "between 0 and 1" not in r.text and "0 and 0.9" not in r.text
+    assert db.query(WorkforcePlan).count() == 0
+
+
+def test_far_week_start_and_tiny_time_limit_are_field_errors(client: TestClient, db: Session) -> None:
+    make_user(db, "super1", role="supervisor")
+    token = _sign_in(client, "super1")
+    form = {"csrf_token": token, "week_start": "9999-12-31", "source": "bank_demo", "target_sl": "80",
+            "threshold_s": "20", "aht_s": "", "shrinkage": "30", "time_limit_s": "0.0001"}  # fmt: skip
+    r = client.post("/workforce/plans", data=form, follow_redirects=False)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert re.search(r'id="e-week_start" role="alert">[^<]+<', r.text)
+    assert re.search(r'id="e-time_limit_s" role="alert">[^<]+<', r.text)
+    assert gettext("ko", "time limit (s) must be between 1 and 300") in r.text
+    for limit in ("1", "300"):
+        assert (
+            'id="e-time_limit_s"'
+            not in client.post(
+                "/workforce/plans", data={**form, "time_limit_s": limit}, follow_redirects=False
+            ).text
+        )
+    assert db.query(WorkforcePlan).count() == 0
+
+
 @needs_bank
 def test_post_builds_the_plan_and_redirects_to_it(client: TestClient, db: Session) -> None:
     user = make_user(db, "super1", role="supervisor")
@@ -147,6 +195,17 @@ def test_plan_page_shows_coverage_grid_and_exports(client: TestClient, db: Sessi
         assert f'data-agent="{agent}"' in html
     some = plan.shifts[0]
     assert f"{some.start:%H:%M}–{some.end:%H:%M}" in html
+    # Korean UI (the default): weekday names in Korean; 2003-06-09 was a Monday (월)
+    heads = re.search(r'data-testid="schedule-grid">\s*<thead>(.*?)</thead>', html, re.S)
+    assert heads and "06-09 월" in heads.group(1) and "06-13 금" in heads.group(1)
+    assert "Mon" not in heads.group(1)
+    # the bank-demo scale note is shown translated, its number kept
+    note = gettext("ko", "bank demo volumes × {factor} to fit the demo roster").format(factor="0.01")
+    assert note in html
+    # chart text keeps its proportions and is readable (≥ 10 viewBox units, not 6 px stretched)
+    assert 'preserveAspectRatio="none"' not in html
+    size = re.search(r"\.wf-chart text \{ font-size:(\d+)px", html)
+    assert size and int(size.group(1)) >= 10
 
     x = client.get(f"/workforce/plans/{plan.id}.xlsx")
     assert x.status_code == 200
@@ -175,11 +234,12 @@ def test_plan_page_shows_coverage_grid_and_exports(client: TestClient, db: Sessi
     c = client.get(f"/workforce/plans/{plan.id}.csv")
     assert c.status_code == 200 and c.headers["content-type"] == "text/csv; charset=utf-8"
     assert c.headers["content-disposition"].startswith("attachment;")
-    lines = c.text.splitlines()
+    assert c.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel on Korean Windows reads UTF-8
+    lines = c.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "agent_id,agent_name,day,pattern,start,end,lunch_start,lunch_end,breaks,paid_hours"
     assert len(lines) == 1 + len(plan.shifts)
     cov = client.get(f"/workforce/plans/{plan.id}.csv?kind=coverage")
-    cov_rows = list(csv.DictReader(io.StringIO(cov.text)))
+    cov_rows = list(csv.DictReader(io.StringIO(cov.content.decode("utf-8-sig"))))
     assert {"day", "start", "end", "required", "minimum", "scheduled", "under", "over"} <= set(cov_rows[0])
     assert len(cov_rows) == 90
     assert {(r["day"], r["start"]): float(r["scheduled"]) for r in cov_rows} == {
@@ -225,5 +285,26 @@ def test_forecast_page_shows_wape_for_a_bank_day(client: TestClient, db: Session
         )
     row = re.search(r'<tr data-start="09:00">(.*?)</tr>', r.text, re.S)
     assert row and re.findall(r'class="num">([^<]*)<', row.group(1))[1] == str(total)
+    assert 'preserveAspectRatio="none"' not in r.text  # text is not stretched with the bars
+    size = re.search(r"\.wf-chart text \{ font-size:(\d+)px", r.text)
+    assert size and int(size.group(1)) >= 10
     bad = client.get("/workforce/forecast?day=2003-10-25&source=bank_demo")
     assert bad.status_code == 422 and 'id="e-day"' in bad.text
+
+
+def test_stored_plan_texts_are_translated_with_their_values() -> None:
+    from minwon.web.workforce import translate_stored, weekday_name
+
+    text = "no schedule found within 0.5 s (solver status UNKNOWN); raise the time limit"
+    template = "no schedule found within {seconds} s (solver status {status}); raise the time limit"
+    assert translate_stored("ko", text) == gettext("ko", template).format(seconds="0.5", status="UNKNOWN")
+    assert translate_stored("en", text) == text
+    reason = "minimum coverage on Mon 2026-12-07 09:00–18:00 needs 2 agents but only 1 is available then"
+    template = "minimum coverage on {when} needs {need} agents but only {available} is available then"
+    assert translate_stored("ko", reason) == gettext("ko", template).format(
+        when="Mon 2026-12-07 09:00–18:00", need="2", available="1"
+    )
+    assert translate_stored("ko", "something else") == gettext("ko", "something else")
+    # 2026-12-07 was a Monday, 2026-12-13 a Sunday
+    assert [weekday_name("ko", date(2026, 12, 7 + k)) for k in range(7)] == list("월화수목금토일")
+    assert weekday_name("en", date(2026, 12, 13)) == "Sun"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import math
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -93,12 +96,44 @@ def test_bad_targets_name_their_field(db: Session) -> None:
         ({"shrinkage": -0.1}, "shrinkage"),
         ({"interval_minutes": 15}, "interval_minutes"),
         ({"time_limit_s": 0}, "time_limit_s"),
+        ({"time_limit_s": 0.0001}, "time_limit_s"),
+        ({"time_limit_s": 301}, "time_limit_s"),
+        ({"time_limit_s": math.nan}, "time_limit_s"),
+        ({"week_start": date(9999, 12, 27)}, "week_start"),
+        ({"week_start": date(1969, 12, 29)}, "week_start"),
+        ({"weather_station": 99999}, "weather_station"),
         ({"source": "weather"}, "source"),
     ):
-        args = {"source": "bank_demo", **kwargs}
+        args = {"source": "bank_demo", "week_start": BANK_WEEK, **kwargs}
         with pytest.raises(ValidationError) as err:
-            build_week_plan(db=db, week_start=BANK_WEEK, **args)  # type: ignore[arg-type]
+            build_week_plan(db=db, **args)  # type: ignore[arg-type]
         assert err.value.field == field
+    assert db.query(WorkforcePlan).count() == 0
+
+
+def _plan_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from minwon.cli import main; main()", "plan", "week", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_plan_week_cli_refuses_bad_options_without_a_traceback(tmp_path: Path) -> None:
+    latin1 = tmp_path / "roster.yaml"
+    latin1.write_bytes("agents: [{id: A, name: caf\xe9}]\n".encode("latin-1"))
+    for args, needle in (
+        (("--start", "9999-12-27"), "week start must be between 1970 and 2100"),
+        (("--start", "2003-06-09", "--roster", str(latin1)), "not UTF-8 text"),
+        (("--start", "2003-06-09", "--weather-station", "99999"), "only used with --source center"),
+        (("--start", "2003-06-09", "--time-limit", "0.0001"), "time limit (s) must be between 1 and 300"),
+    ):
+        done = _plan_cli(*args, cwd=tmp_path)
+        assert done.returncode == 2, (args, done.stderr)
+        assert needle in " ".join(done.stderr.split()), args
+        assert "Traceback" not in done.stderr
 
 
 @needs_bank

@@ -361,7 +361,11 @@ def test_queues_and_skills() -> None:
         DayRequirement(MON, time(9), (1, 1), queue="general"),
         DayRequirement(MON, time(9), (1, 1), queue="tax"),
     )
-    agents = (Agent("A1", skills=("general",)), Agent("A2", skills=("general",)), Agent("A3"))
+    agents: tuple[Agent, ...] = (
+        Agent("A1", skills=("general",)),
+        Agent("A2", skills=("general",)),
+        Agent("A3"),
+    )
     schedule = solve(Problem(days, Roster((p,), agents)), options=OPTS)
     worked = sorted(s.agent_id for s in schedule.shifts)
     assert len(worked) == 2 and "A3" in worked
@@ -396,3 +400,118 @@ def test_queue_column_parses() -> None:
     assert caught.value.field == "queue"
     roster = parse_roster({"agents": [{"id": "A1", "skills": ["tax"]}]})
     assert roster.agents[0].skills == ("tax",)
+
+
+def test_pattern_days_limit_the_weekdays_it_is_worked() -> None:
+    # Mon and Sat each need 1 agent 09:00–13:00; "sat" is Saturday-only, "wk" weekdays-only, the two
+    # patterns otherwise identical: every Monday shift must be "wk" and every Saturday shift "sat".
+    sat_only = ShiftPattern("sat", time(9), 240, 30, days=(5,))
+    weekdays = ShiftPattern("wk", time(9), 240, 30, days=(0, 1, 2, 3, 4))
+    sat = MON + timedelta(days=5)
+    problem = Problem(
+        (DayRequirement(MON, time(9), (1,) * 8), DayRequirement(sat, time(9), (1,) * 8)),
+        Roster((sat_only, weekdays), (Agent("A1"), Agent("A2"))),
+    )
+    schedule = solve(problem, options=OPTS)
+    assert {(s.day, s.pattern) for s in schedule.shifts} == {(MON, "wk"), (sat, "sat")}
+    import yaml
+
+    roster = parse_roster(
+        yaml.safe_load(
+            'patterns: [{name: s, start: "09:00", hours: 4, lunch: {minutes: 30}, days: [sat, 일]}]\n'
+            "agents: [{id: A}]\n"
+        )
+    )
+    assert roster.patterns[0].days == (5, 6)
+    with pytest.raises(ValidationError, match="not a weekday"):
+        parse_roster(yaml.safe_load('patterns: [{name: s, start: "09:00", hours: 4, days: [someday]}]'))
+    # the example roster: its Saturday pattern is never placed on a weekday
+    example = parse_roster(yaml.safe_load((EXAMPLES / "schedule-agents.yaml").read_text(encoding="utf-8")))
+    assert next(p for p in example.patterns if p.name == "saturday").days == (5,)
+
+
+def test_day_no_pattern_fits_is_explained() -> None:
+    full = ShiftPattern("full", time(9), 540, 60, time(11), time(14, 30))
+    problem = Problem(
+        (DayRequirement(MON, time(9), (2,)),),
+        Roster((full,), (Agent("A"), Agent("B")), Rules(hard_min_agents=2)),
+    )
+    with pytest.raises(ScheduleInfeasible) as caught:
+        solve(problem, options=OPTS)
+    assert "no shift pattern fits the opening hours of Mon 2026-12-07 (09:00–09:30)" in caught.value.message
+
+
+def test_numbers_out_of_range_are_refused() -> None:
+    import yaml
+
+    base = 'patterns: [{name: f, start: "09:00", hours: %s, lunch: {minutes: 60}}]\nagents: [{id: A}]\n'
+    with pytest.raises(ValidationError, match="not a finite number"):
+        parse_roster(yaml.safe_load(base % ".nan"))
+    with pytest.raises(ValidationError, match="out of range"):
+        parse_roster(yaml.safe_load(base % "1e308"))
+    with pytest.raises(ValidationError, match="out of range") as caught:
+        parse_roster(yaml.safe_load(base % "9" + "rules: {hard_min_agents: 99999999999999999999999}\n"))
+    assert caught.value.field == "rules.hard_min_agents"
+    with pytest.raises(ValidationError, match="between 0 and 10000"):
+        parse_requirements_csv("day,start,required\n2026-12-07,09:00,100000000000000000000000000\n")
+    with pytest.raises(
+        ValidationError, match="line 3: day 2026-12-14 is outside the week starting 2026-12-07"
+    ):
+        parse_requirements_csv("day,start,required\n2026-12-07,09:00,1\n2026-12-14,09:00,1\n", week_start=MON)
+
+
+def test_write_csv_has_a_bom_and_unwritable_paths_are_validation_errors(tmp_path: Path) -> None:
+    from minwon.workforce.schedule import write_csv, write_xlsx
+
+    early = ShiftPattern("early", time(9), 90)
+    problem = Problem((DayRequirement(MON, time(9), (1, 1, 1)),), Roster((early,), (Agent("A1", "김민지"),)))
+    schedule = solve(problem, options=OPTS)
+    shifts, coverage = write_csv(schedule, tmp_path / "w.csv")
+    assert shifts.read_bytes().startswith(b"\xef\xbb\xbf") and coverage.read_bytes().startswith(
+        b"\xef\xbb\xbf"
+    )
+    assert "김민지" in shifts.read_text(encoding="utf-8-sig").splitlines()[1]
+    with pytest.raises(ValidationError) as caught:
+        write_csv(schedule, tmp_path / "missing-dir" / "w.csv")
+    assert caught.value.field == "out_csv"
+    with pytest.raises(ValidationError) as caught:
+        write_xlsx(schedule, tmp_path / "missing-dir" / "w.xlsx")
+    assert caught.value.field == "out_xlsx"
+
+
+def test_xlsx_summary_status_is_translated() -> None:
+    from minwon.core.i18n import gettext
+
+    early = ShiftPattern("early", time(9), 90)
+    problem = Problem((DayRequirement(MON, time(9), (1, 1, 1)),), Roster((early,), (Agent("A1"),)))
+    schedule = solve(problem, options=OPTS)
+    book = load_workbook(io.BytesIO(schedule_xlsx(schedule, locale="ko")))
+    summary = list(book[gettext("ko", "Summary")].iter_rows(values_only=True))
+    assert summary[0] == (gettext("ko", "Status"), gettext("ko", "Optimal"))
+    assert summary[0][1] != "optimal"
+    shifts = list(book[gettext("ko", "Shifts")].iter_rows(values_only=True))
+    assert shifts[0][2:6] == tuple(gettext("ko", h) for h in ("Date", "Pattern", "Start", "End"))
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (("--week-start", "9999-12-31"), "--week-start must be between 1970 and 2100"),
+        (("--time-limit", "nan"), "time limit (s) must be between 1 and 300"),
+        (("--time-limit", "0"), "time limit (s) must be between 1 and 300"),
+        (("--workers", "100000"), "--workers must be between 1 and 64"),
+        (("--under-weight", "100000000000000000000000"), "--under-weight must be between 0 and 1000000"),
+        (("--locale", "fr"), "--locale must be one of ko, en"),
+        (("--out-csv", "/nonexistent-dir/w.csv"), "cannot write"),
+        (("--out-xlsx", "/nonexistent-dir/w.xlsx"), "cannot write"),
+    ],
+)
+def test_cli_options_are_validated(tmp_path: Path, extra: tuple[str, str], needle: str) -> None:
+    req, agents = EXAMPLES / "schedule-requirements.csv", EXAMPLES / "schedule-agents.yaml"
+    args = ["--requirements", str(req), "--agents", str(agents), "--time-limit", "5"]
+    if extra[0] != "--week-start":
+        args += ["--week-start", "2026-12-07"]
+    done = _cli(*args, *extra, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert needle in " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -27,7 +29,15 @@ from minwon.db.deps import DbSession
 from minwon.web.templating import render, request_locale
 from minwon.workforce import service
 from minwon.workforce.models import PlanSource, WorkforcePlan
-from minwon.workforce.schedule import coverage_csv, schedule_xlsx, shifts_csv
+from minwon.workforce.schedule import (
+    CSV_ENCODING,
+    MAX_TIME_LIMIT_S,
+    MIN_TIME_LIMIT_S,
+    TIME_LIMIT_MESSAGE,
+    coverage_csv,
+    schedule_xlsx,
+    shifts_csv,
+)
 
 router = APIRouter(prefix="/workforce", tags=["workforce"], include_in_schema=False)
 
@@ -51,6 +61,56 @@ STATUS_LABELS = {
 FORM_FIELDS = ("week_start", "source", "target_sl", "threshold_s", "aht_s", "shrinkage", "time_limit_s")
 
 
+#: Weekday names per locale for the schedule grid (Monday first).
+WEEKDAY_NAMES = {"ko": tuple("월화수목금토일"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+#: Stored plan texts (notes, infeasibility reasons) are English with numbers inside; each template below is
+#: a msgid whose ``{name}`` parts are matched and put back into the translated text when shown.
+STORED_TEXTS = (
+    N_("no schedule found within {seconds} s (solver status {status}); raise the time limit"),
+    N_("bank demo volumes × {factor} to fit the demo roster"),
+    N_("bank demo series ends {end}: the forecast for {first}…{last} is used, day by weekday"),
+    N_("minimum coverage on {when} needs {need} agents but only {available} are available then"),
+    N_("minimum coverage on {when} needs {need} agents but only {available} is available then"),
+    N_("minimum coverage on {when} needs {need} agent but only {available} are available then"),
+    N_("minimum coverage on {when} needs {need} agent but only {available} is available then"),
+    N_("minimum coverage on {when} needs {need} agents ({available} could work then)"),
+    N_("minimum coverage on {when} needs {need} agent ({available} could work then)"),
+    N_(
+        "minimum coverage on {when} needs {need} agents but no shift pattern fits the opening hours "
+        "of {day} ({hours})"
+    ),
+    N_(
+        "minimum coverage on {when} needs {need} agent but no shift pattern fits the opening hours "
+        "of {day} ({hours})"
+    ),
+)
+
+
+def _template_pattern(msgid: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", msgid)
+    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+    return re.compile(f"^{regex}$")
+
+
+_STORED_PATTERNS = [(msgid, _template_pattern(msgid)) for msgid in STORED_TEXTS]
+
+
+def translate_stored(locale: str, text: str) -> str:
+    """A stored English plan text in ``locale``: the matching :data:`STORED_TEXTS` template translated,
+    with its values put back; a text matching no template is returned unchanged."""
+    for msgid, pattern in _STORED_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return gettext(locale, msgid).format(**match.groupdict())
+    return gettext(locale, text)
+
+
+def weekday_name(locale: str, day: date) -> str:
+    """Short weekday name of ``day`` in ``locale`` (``월`` … ``일`` in Korean, ``Mon`` … ``Sun`` else)."""
+    return WEEKDAY_NAMES.get(locale, WEEKDAY_NAMES["en"])[day.weekday()]
+
+
 def next_monday(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
 
@@ -67,46 +127,72 @@ def _default_form() -> dict[str, str]:
     }
 
 
-def _number(form: dict[str, str], name: str, label: str) -> float | None:
-    text = form.get(name, "").strip()
-    if not text:
-        return None
+#: Form bounds in the form's units (percent, seconds) and their messages (msgids, shown translated).
+FORM_BOUNDS: dict[str, tuple[float, float, str]] = {
+    "target_sl": (1, 99, N_("Target service level must be between 1 and 99 %")),
+    "threshold_s": (1, 3600, N_("Answered within must be a whole number of seconds between 1 and 3600")),
+    "aht_s": (1, 7200, N_("AHT must be between 1 and 7200 seconds")),
+    "shrinkage": (0, 90, N_("Shrinkage must be between 0 and 90 %")),
+    "time_limit_s": (MIN_TIME_LIMIT_S, MAX_TIME_LIMIT_S, TIME_LIMIT_MESSAGE),
+}
+REQUIRED_MESSAGE = N_("This field is required")
+WEEK_START_MESSAGE = N_("week start must be a date YYYY-MM-DD")
+N_(TIME_LIMIT_MESSAGE)
+N_(service.WEEK_YEAR_MESSAGE)
+
+
+def validate_plan_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Form strings → (:func:`service.build_week_plan` keywords, errors by field).
+
+    Every field is checked (not only the first bad one); ``errors`` maps field → English msgid in the
+    form's own units (percentages for ``target_sl`` and ``shrinkage``, which are passed on as fractions).
+    The keywords are only complete when ``errors`` is empty.
+    """
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     try:
-        return float(text)
+        values["week_start"] = service.check_week_start(
+            date.fromisoformat(form.get("week_start", "").strip())
+        )
     except ValueError:
-        raise ValidationError(f"{label} must be a number", field=name) from None
-
-
-def _required(value: float | None, name: str, label: str) -> float:
-    if value is None:
-        raise ValidationError(f"{label} is required", field=name)
-    return value
+        errors["week_start"] = WEEK_START_MESSAGE
+    except ValidationError as exc:
+        errors["week_start"] = exc.message
+    try:
+        values["source"] = service.parse_source(form.get("source", ""))
+    except ValidationError:
+        errors["source"] = N_("Choose a forecast source")
+    for name, (low, high, message) in FORM_BOUNDS.items():
+        text = form.get(name, "").strip()
+        if not text:
+            if name == "aht_s":
+                values[name] = None
+            else:
+                errors[name] = REQUIRED_MESSAGE
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            errors[name] = message
+            continue
+        whole = name != "threshold_s" or number == int(number)
+        if not math.isfinite(number) or not low <= number <= high or not whole:
+            errors[name] = message
+        else:
+            values[name] = number
+    if not errors:
+        values["target_sl"] /= 100
+        values["shrinkage"] /= 100
+        values["threshold_s"] = int(values["threshold_s"])
+    return values, errors
 
 
 def parse_plan_form(form: dict[str, str]) -> dict[str, Any]:
-    """Form strings → :func:`service.build_week_plan` keywords (percentages → fractions).
-
-    Raises ValidationError naming the field.
-    """
-    try:
-        week_start = date.fromisoformat(form.get("week_start", "").strip())
-    except ValueError:
-        raise ValidationError("week start must be a date YYYY-MM-DD", field="week_start") from None
-    threshold = _required(_number(form, "threshold_s", "threshold (s)"), "threshold_s", "threshold (s)")
-    if threshold != int(threshold):
-        raise ValidationError("threshold (s) must be a whole number", field="threshold_s")
-    return {
-        "week_start": week_start,
-        "source": service.parse_source(form.get("source", "")),
-        "target_sl": _required(_number(form, "target_sl", "target service level"), "target_sl", "target")
-        / 100,
-        "threshold_s": int(threshold),
-        "aht_s": _number(form, "aht_s", "AHT (s)"),
-        "shrinkage": _required(_number(form, "shrinkage", "shrinkage"), "shrinkage", "shrinkage") / 100,
-        "time_limit_s": _required(
-            _number(form, "time_limit_s", "time limit (s)"), "time_limit_s", "time limit (s)"
-        ),
-    }
+    """Form strings → :func:`service.build_week_plan` keywords; ValidationError on the first bad field."""
+    values, errors = validate_plan_form(form)
+    for name, message in errors.items():
+        raise ValidationError(message, field=name)
+    return values
 
 
 def _index(
@@ -137,14 +223,17 @@ async def create_plan(request: Request, db: DbSession, user: PlannerUser) -> Res
     """Build a week plan from the form; 303 to the plan, or the form again (422) with the error shown."""
     raw = await request.form()
     form = {name: str(raw.get(name) or "") for name in FORM_FIELDS}
+    locale = request_locale(request)
+    values, problems = validate_plan_form(form)
+    if problems:
+        errors = {name: gettext(locale, message) for name, message in problems.items()}
+        return _index(request, db, form, errors, status_code=422)
     try:
         # the solve takes up to its time limit: off the event loop, so live pages keep streaming
-        plan = await run_in_threadpool(
-            service.build_week_plan, db=db, created_by_id=user.id, **parse_plan_form(form)
-        )
+        plan = await run_in_threadpool(service.build_week_plan, db=db, created_by_id=user.id, **values)
     except ValidationError as exc:
         field = exc.field if exc.field in FORM_FIELDS else "source"
-        errors = {field: gettext(request_locale(request), exc.message)}
+        errors = {field: gettext(locale, exc.message)}
         return _index(request, db, form, errors, status_code=422)
     return RedirectResponse(f"/workforce/plans/{plan.id}", status_code=303)
 
@@ -159,7 +248,7 @@ def _coverage_chart(plan: WorkforcePlan) -> dict[str, Any]:
     for index, row in enumerate(rows):
         x = index * CHART_SLOT
         if row.day != previous_day:
-            separators.append({"x": x, "label": row.day.strftime("%m-%d")})
+            separators.append({"x": x, "label": row.day.strftime("%m-%d"), "day": row.day})
             previous_day = row.day
         have = row.scheduled
         state = (
@@ -224,7 +313,7 @@ def plan_csv(db: DbSession, user: PlannerUser, plan_id: int, kind: str = "shifts
     body = shifts_csv(schedule) if kind == "shifts" else coverage_csv(schedule)
     filename = f"workforce-plan-{plan.id}-{plan.week_start.isoformat()}-{kind}.csv"
     return Response(
-        body.encode("utf-8"),
+        body.encode(CSV_ENCODING),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -234,16 +323,19 @@ def plan_csv(db: DbSession, user: PlannerUser, plan_id: int, kind: str = "shifts
 def plan_page(request: Request, db: DbSession, user: PlannerUser, plan_id: int) -> HTMLResponse:
     """One plan: coverage chart and table, schedule grid, infeasibility explanation, exports."""
     plan = service.get_plan(db=db, plan_id=plan_id)
+    locale = request_locale(request)
     return render(
         request,
         "workforce_plan.html",
         {
             "plan": plan,
+            "notes": [translate_stored(locale, note) for note in plan.notes or []],
+            "weekday_name": lambda day: weekday_name(locale, day),
             "chart": _coverage_chart(plan),
             "grid": _grid(plan),
             "source_labels": SOURCE_LABELS,
             "status_labels": STATUS_LABELS,
-            "reasons": (plan.message or "").splitlines(),
+            "reasons": [translate_stored(locale, line) for line in (plan.message or "").splitlines()],
         },
     )
 

@@ -44,21 +44,37 @@ def week(
         int | None,
         typer.Option("--weather-station", help="KMA station id for weather flags (center source, e.g. 108)."),
     ] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit (s).")] = 20,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit (s), 1–300.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Build and store the week's plan; exit 3 when the hard rules cannot all hold (the plan is stored)."""
     from minwon.db.session import session_scope
-    from minwon.workforce.schedule import parse_roster
-    from minwon.workforce.service import build_week_plan, parse_source
+    from minwon.workforce.models import PlanSource
+    from minwon.workforce.schedule import check_time_limit, parse_roster
+    from minwon.workforce.service import build_week_plan, check_week_start, parse_source
 
-    week_start = _parse_day(start)
+    week_start = check_week_start(_parse_day(start), field="start")
     plan_source = parse_source(source)
+    check_time_limit(time_limit, field="time_limit")
+    if weather_station is not None and plan_source is not PlanSource.CENTER:
+        raise ValidationError("--weather-station is only used with --source center", field="weather_station")
     parsed_roster = None
     if roster is not None:
         if not roster.is_file():
             raise ValidationError(f"no roster file at {roster}", field="roster")
-        parsed_roster = parse_roster(yaml.safe_load(roster.read_text(encoding="utf-8")), source=roster.name)
+        try:
+            text = roster.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ValidationError(f"{roster}: cannot read ({exc.strerror})", field="roster") from None
+        except UnicodeDecodeError:
+            raise ValidationError(f"{roster}: not UTF-8 text", field="roster") from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" line {mark.line + 1}" if mark is not None else ""
+            raise ValidationError(f"{roster}{where}: not valid YAML", field="roster") from None
+        parsed_roster = parse_roster(data, source=roster.name)
     err = Console(stderr=True)
     with session_scope() as db:
         with err.status(

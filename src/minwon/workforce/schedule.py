@@ -31,9 +31,11 @@ which is shrunk by deletion and translated into sentences (:class:`ScheduleInfea
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import itertools
+import math
 import re
 import time as _time
 from collections.abc import Mapping, Sequence
@@ -45,10 +47,34 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from minwon.core.errors import Conflict, MinwonError, ValidationError
-from minwon.core.i18n import gettext
+from minwon.core.i18n import N_, gettext
 
 SLOT_MINUTES = 30
 BREAK_MINUTES = 15
+#: Upper bound of required/minimum agents per interval (far above any center; keeps the model's
+#: integers inside CP-SAT's range).
+MAX_AGENTS_PER_INTERVAL = 10_000
+#: Bounds of the solver time limit (s), the same for the page, ``plan week`` and ``schedule build``.
+MIN_TIME_LIMIT_S = 1.0
+MAX_TIME_LIMIT_S = 300.0
+TIME_LIMIT_MESSAGE = "time limit (s) must be between 1 and 300"
+#: Solver threads and objective weights accepted from the command line.
+MAX_WORKERS = 64
+MAX_WEIGHT = 1_000_000
+
+
+def check_time_limit(value: float, *, field: str = "time_limit_s") -> float:
+    """``value`` if it is a number within [1, 300] s; else ValidationError(:data:`TIME_LIMIT_MESSAGE`)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not MIN_TIME_LIMIT_S <= value <= MAX_TIME_LIMIT_S
+    ):
+        raise ValidationError(TIME_LIMIT_MESSAGE, field=field)
+    return float(value)
+
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_ALIASES = {
     **{name: i for i, name in enumerate(WEEKDAYS)},
@@ -122,18 +148,28 @@ class DayRequirement:
         if _minutes(self.opening) + SLOT_MINUTES * len(self.required) > 24 * 60:
             raise ValidationError(f"{where}: intervals run past midnight", field="required")
         for i, need in enumerate(self.required):
-            if isinstance(need, bool) or not isinstance(need, int) or need < 0:
+            if (
+                isinstance(need, bool)
+                or not isinstance(need, int)
+                or not 0 <= need <= MAX_AGENTS_PER_INTERVAL
+            ):
                 raise ValidationError(
-                    f"{where}: required agents at {self.interval_label(i)} must be an integer ≥ 0",
+                    f"{where}: required agents at {self.interval_label(i)} must be a whole number "
+                    f"between 0 and {MAX_AGENTS_PER_INTERVAL}",
                     field="required",
                 )
         if self.minimum is not None:
             if len(self.minimum) != len(self.required):
                 raise ValidationError(f"{where}: minimum has the wrong length", field="minimum")
             for i, low in enumerate(self.minimum):
-                if isinstance(low, bool) or not isinstance(low, int) or low < 0:
+                if (
+                    isinstance(low, bool)
+                    or not isinstance(low, int)
+                    or not 0 <= low <= MAX_AGENTS_PER_INTERVAL
+                ):
                     raise ValidationError(
-                        f"{where}: minimum at {self.interval_label(i)} must be an integer ≥ 0",
+                        f"{where}: minimum at {self.interval_label(i)} must be a whole number "
+                        f"between 0 and {MAX_AGENTS_PER_INTERVAL}",
                         field="minimum",
                     )
 
@@ -169,6 +205,7 @@ class ShiftPattern:
     Lunch lasts ``lunch_minutes`` and lies inside ``[lunch_earliest, lunch_latest_end]``; paid time is
     ``length − lunch`` (15-minute breaks are paid). Rules checked here: 근로기준법 §54 (30 min of rest for
     4 h of work, 60 min for 8 h, during the working time) and §50② (8 paid hours a day at most).
+    ``days``: the weekdays (0 = Monday … 6 = Sunday) the pattern may be worked on; None = every day.
     """
 
     name: str
@@ -178,11 +215,14 @@ class ShiftPattern:
     lunch_earliest: time | None = None
     lunch_latest_end: time | None = None
     breaks: tuple[BreakWindow, ...] = ()
+    days: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         where = f"patterns[{self.name}]"
         if not self.name:
             raise ValidationError("patterns: a pattern has no name", field="patterns.name")
+        if self.days is not None and (not self.days or any(d not in range(7) for d in self.days)):
+            raise ValidationError(f"{where}.days must list weekdays (mon … sun)", field="patterns.days")
         if _minutes(self.start) % SLOT_MINUTES:
             raise ValidationError(f"{where}.start must be on a 30-minute boundary", field="patterns.start")
         for attr in ("length_minutes", "lunch_minutes"):
@@ -221,6 +261,10 @@ class ShiftPattern:
     @property
     def start_minute(self) -> int:
         return _minutes(self.start)
+
+    def runs_on(self, day: date) -> bool:
+        """Whether the pattern may be worked on ``day`` (its ``days``, when given)."""
+        return self.days is None or day.weekday() in self.days
 
     @property
     def end_minute(self) -> int:
@@ -321,6 +365,8 @@ class Agent:
     def can_work(self, day: date, pattern: ShiftPattern) -> bool:
         if self.patterns is not None and pattern.name not in self.patterns:
             return False
+        if not pattern.runs_on(day):
+            return False
         windows = self.windows_on(day)
         if windows is None:
             return True
@@ -342,8 +388,11 @@ class Rules:
             raise ValidationError(
                 "rules.min_rest_hours must be between 0 and 24", field="rules.min_rest_hours"
             )
-        if self.hard_min_agents is not None and self.hard_min_agents < 0:
-            raise ValidationError("rules.hard_min_agents must be ≥ 0", field="rules.hard_min_agents")
+        if self.hard_min_agents is not None and not 0 <= self.hard_min_agents <= MAX_AGENTS_PER_INTERVAL:
+            raise ValidationError(
+                f"rules.hard_min_agents must be between 0 and {MAX_AGENTS_PER_INTERVAL}",
+                field="rules.hard_min_agents",
+            )
 
 
 @dataclass(frozen=True)
@@ -769,10 +818,12 @@ def solve(
     clash) when the hard rules cannot all hold, and ``MinwonError`` when the time limit passes before
     any schedule is found.
     """
-    if weights.under < 0 or weights.over < 0:
-        raise ValidationError("weights must be ≥ 0", field="weights")
-    if options.time_limit_s <= 0 or options.num_workers < 1:
-        raise ValidationError("time limit must be > 0 and workers ≥ 1", field="time_limit_s")
+    if not (0 <= weights.under <= MAX_WEIGHT and 0 <= weights.over <= MAX_WEIGHT):
+        raise ValidationError(f"weights must be between 0 and {MAX_WEIGHT}", field="weights")
+    if not (math.isfinite(options.time_limit_s) and options.time_limit_s > 0):
+        raise ValidationError("time limit must be > 0 s", field="time_limit_s")
+    if not 1 <= options.num_workers <= MAX_WORKERS:
+        raise ValidationError(f"workers must be between 1 and {MAX_WORKERS}", field="workers")
     began = _time.perf_counter()
     built = _build(problem, weights, objective=True)
     model = built.model
@@ -995,7 +1046,18 @@ def _describe(problem: Problem, built: _Built, indexes: list[int]) -> list[str]:
         end = day.open_minute + SLOT_MINUTES * (run[-1][1] + 1)
         when = f"{day.label} {_hhmm(start)}–{_hhmm(end)}"
         when = f"of queue {day.queue} on {when}" if day.queue else f"on {when}"
-        if available < need:
+        fitting = [
+            p
+            for p in problem.roster.patterns
+            if p.runs_on(day.day) and day.open_minute <= p.start_minute and p.end_minute <= day.close_minute
+        ]
+        if not fitting:
+            sentences.append(
+                f"minimum coverage {when} needs {need} {'agent' if need == 1 else 'agents'} but no shift "
+                f"pattern fits the opening hours of {day.label} "
+                f"({_hhmm(day.open_minute)}–{_hhmm(day.close_minute)})"
+            )
+        elif available < need:
             sentences.append(
                 f"minimum coverage {when} needs {need} {'agent' if need == 1 else 'agents'} "
                 f"but only {available} {'is' if available == 1 else 'are'} available then"
@@ -1044,9 +1106,12 @@ def parse_requirements_csv(
         where = f"{source} line {line}"
         weekday = parse_weekday(row["day"])
         if weekday is not None:
-            day = _week_start_for(week_start) + timedelta(
-                days=(weekday - _week_start_for(week_start).weekday()) % 7
-            )
+            try:
+                day = _week_start_for(week_start) + timedelta(
+                    days=(weekday - _week_start_for(week_start).weekday()) % 7
+                )
+            except OverflowError:
+                raise ValidationError(f"{where}: the week runs past year 9999", field="week_start") from None
         else:
             try:
                 day = date.fromisoformat(row["day"])
@@ -1054,6 +1119,10 @@ def parse_requirements_csv(
                 raise ValidationError(
                     f"{where}: day {row['day']!r} is neither a date YYYY-MM-DD nor a weekday", field="day"
                 ) from None
+            if week_start is not None and not 0 <= (day - week_start).days < 7:
+                raise ValidationError(
+                    f"{where}: day {day} is outside the week starting {week_start}", field="day"
+                )
         start = _minutes(parse_time(row["start"], field=f"{where}: start"))
         if start % SLOT_MINUTES:
             raise ValidationError(
@@ -1068,8 +1137,10 @@ def parse_requirements_csv(
                 raise ValidationError(
                     f"{where}: {column} {cell!r} is not a whole number", field=column
                 ) from None
-            if value < 0:
-                raise ValidationError(f"{where}: {column} must be ≥ 0", field=column)
+            if not 0 <= value <= MAX_AGENTS_PER_INTERVAL:
+                raise ValidationError(
+                    f"{where}: {column} must be between 0 and {MAX_AGENTS_PER_INTERVAL}", field=column
+                )
             values.append(value)
         queue = row.get("queue") or ""
         if start in rows.setdefault((day, queue), {}):
@@ -1114,23 +1185,58 @@ def _windows(value: Any, *, field: str) -> tuple[Window, ...]:
     return tuple(windows)
 
 
+#: Upper bound of any number in the agents file: its values are hours, minutes, days or agents, all far
+#: below it; bigger values are out of range (they would overflow the solver's 64-bit integers).
+MAX_FILE_NUMBER = 1_000_000
+
+
 def _number(data: Mapping[str, Any], key: str, default: Any, *, field: str, kind: type = int) -> Any:
+    """``data[key]`` as ``kind`` (None if absent and no default); finite and within ±:data:`MAX_FILE_NUMBER`.
+
+    Raises ValidationError naming ``field``: not a number, not whole (``kind=int``), or out of range.
+    """
     value = data.get(key, default)
     if value is None:
         return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or (kind is int and value != int(value))
-    ):
+    bare = re.sub(r"\[[^\]]*\]", "", field.split(": ", 1)[-1])
+    if isinstance(value, str):
+        # YAML 1.1 reads exponent numbers without a dot (``1e3``) as text: take them as the number they are
+        with contextlib.suppress(ValueError):
+            value = float(value.strip())
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValidationError(
-            f"{field}: {value!r} is not a {'whole ' if kind is int else ''}number",
-            field=re.sub(r"\[[^\]]*\]", "", field.split(": ", 1)[-1]),
+            f"{field}: {value!r} is not a {'whole ' if kind is int else ''}number", field=bare
         )
+    if value != value:
+        raise ValidationError(f"{field}: {value!r} is not a finite number", field=bare)
+    if not -MAX_FILE_NUMBER <= value <= MAX_FILE_NUMBER:
+        raise ValidationError(
+            f"{field}: {data.get(key)!r} is out of range (at most {MAX_FILE_NUMBER:,})", field=bare
+        )
+    if kind is int and value != int(value):
+        raise ValidationError(f"{field}: {value!r} is not a whole number", field=bare)
     return kind(value)
 
 
-_PATTERN_KEYS = frozenset({"name", "start", "hours", "lunch", "breaks"})
+_PATTERN_KEYS = frozenset({"name", "start", "hours", "lunch", "breaks", "days"})
+
+
+def _weekdays(value: Any, *, field: str) -> tuple[int, ...] | None:
+    """``days:`` of a pattern (a list of weekday names, or one name) → weekday numbers; None if absent."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    days = []
+    for item in items:
+        weekday = parse_weekday(str(item))
+        if weekday is None:
+            raise ValidationError(f"{field}: {item!r} is not a weekday (mon … sun)", field="patterns.days")
+        days.append(weekday)
+    if not days:
+        raise ValidationError(f"{field} must list at least one weekday", field="patterns.days")
+    return tuple(sorted(set(days)))
+
+
 _AGENT_KEYS = frozenset(
     {
         "id",
@@ -1198,6 +1304,7 @@ def parse_roster(data: Any, *, source: str = "agents") -> Roster:
                 if "latest_end" in lunch
                 else None,
                 breaks=tuple(breaks),
+                days=_weekdays(raw.get("days"), field=f"{where}.days"),
             )
         )
     defaults = data.get("defaults") or {}
@@ -1310,12 +1417,27 @@ def coverage_csv(schedule: Schedule) -> str:
 
 
 def write_csv(schedule: Schedule, path: Path) -> tuple[Path, Path]:
-    """Write the shifts to ``path`` and the coverage to ``<stem>-coverage.csv`` beside it (UTF-8)."""
+    """Write the shifts to ``path`` and the coverage to ``<stem>-coverage.csv`` beside it.
+
+    Encoded UTF-8 with a byte-order mark (``utf-8-sig``) so Excel on Korean Windows opens Korean text
+    correctly. Raises ValidationError (field ``out_csv``) when a file cannot be written.
+    """
     coverage_path = path.with_name(f"{path.stem}-coverage{path.suffix or '.csv'}")
-    path.write_text(shifts_csv(schedule), encoding="utf-8")
-    coverage_path.write_text(coverage_csv(schedule), encoding="utf-8")
+    for target, text in ((path, shifts_csv(schedule)), (coverage_path, coverage_csv(schedule))):
+        try:
+            target.write_text(text, encoding=CSV_ENCODING)
+        except OSError as exc:
+            raise ValidationError(f"{target}: cannot write ({exc.strerror})", field="out_csv") from None
     return path, coverage_path
 
+
+#: Encoding of CSV exports: UTF-8 with BOM, which Excel needs to detect UTF-8 (Korean Windows).
+CSV_ENCODING = "utf-8-sig"
+#: Display msgids for :attr:`Schedule.status` in exports.
+_STATUS_LABELS = {
+    "optimal": N_("Optimal"),
+    "feasible": N_("Feasible (time limit)"),
+}
 
 _SHIFT_HEADERS = (
     "Agent ID",
@@ -1351,7 +1473,7 @@ def schedule_xlsx(schedule: Schedule, *, locale: str = "ko") -> bytes:
     for c in schedule.intervals:
         cover.append(_coverage_row(c))
     summary = book.create_sheet(_("Summary"))
-    summary.append([_("Status"), schedule.status])
+    summary.append([_("Status"), _(_STATUS_LABELS.get(schedule.status, schedule.status))])
     summary.append([_("Under-staffing (agent-hours)"), schedule.under_agent_hours])
     summary.append([_("Over-staffing (agent-hours)"), schedule.over_agent_hours])
     summary.append([])
@@ -1364,6 +1486,10 @@ def schedule_xlsx(schedule: Schedule, *, locale: str = "ko") -> bytes:
 
 
 def write_xlsx(schedule: Schedule, path: Path, *, locale: str = "ko") -> Path:
-    """Write :func:`schedule_xlsx` to ``path``."""
-    path.write_bytes(schedule_xlsx(schedule, locale=locale))
+    """Write :func:`schedule_xlsx` to ``path``; ValidationError (``out_xlsx``) if it cannot be written."""
+    body = schedule_xlsx(schedule, locale=locale)
+    try:
+        path.write_bytes(body)
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot write ({exc.strerror})", field="out_xlsx") from None
     return path

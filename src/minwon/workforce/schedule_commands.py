@@ -18,17 +18,24 @@ from rich.console import Console
 from rich.table import Table
 
 from minwon.core.errors import ValidationError
+from minwon.core.i18n import LOCALES
 from minwon.workforce.schedule import (
+    MAX_WEIGHT,
+    MAX_WORKERS,
     Problem,
     ScheduleInfeasible,
     SolverOptions,
     Weights,
+    check_time_limit,
     parse_requirements_csv,
     parse_roster,
     solve,
     write_csv,
     write_xlsx,
 )
+
+#: Years a week may start in (as for ``plan week`` and the page).
+MIN_YEAR, MAX_YEAR = 1970, 2100
 
 schedule_app = typer.Typer(help="Shift schedules from required agents per interval.", no_args_is_help=True)
 
@@ -58,8 +65,10 @@ def build(
         Path | None, typer.Option("--out-xlsx", help="Workbook with shifts and coverage.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the schedule as one JSON object.")] = False,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver wall time in seconds.")] = 30.0,
-    workers: Annotated[int, typer.Option("--workers", help="Solver threads (1 = reproducible).")] = 1,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Solver wall time in seconds (1–300).")
+    ] = 30.0,
+    workers: Annotated[int, typer.Option("--workers", help="Solver threads, 1–64 (1 = reproducible).")] = 1,
     under_weight: Annotated[int, typer.Option("--under-weight", help="Cost of a missing half-agent.")] = 10,
     over_weight: Annotated[int, typer.Option("--over-weight", help="Cost of an extra half-agent.")] = 1,
     locale: Annotated[str, typer.Option("--locale", help="Language of the XLSX headers (ko, en).")] = "ko",
@@ -73,6 +82,18 @@ def build(
             raise ValidationError(
                 f"--week-start {week_start!r} is not a date YYYY-MM-DD", field="week_start"
             ) from None
+        if not MIN_YEAR <= start.year <= MAX_YEAR:
+            raise ValidationError(
+                f"--week-start must be between {MIN_YEAR} and {MAX_YEAR}", field="week_start"
+            )
+    check_time_limit(time_limit, field="time_limit")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ValidationError(f"--workers must be between 1 and {MAX_WORKERS}", field="workers")
+    for name, weight in (("--under-weight", under_weight), ("--over-weight", over_weight)):
+        if not 0 <= weight <= MAX_WEIGHT:
+            raise ValidationError(f"{name} must be between 0 and {MAX_WEIGHT}", field="weights")
+    if locale not in LOCALES:
+        raise ValidationError(f"--locale must be one of {', '.join(LOCALES)}", field="locale")
     days = parse_requirements_csv(
         _read_text(requirements, field="requirements"), week_start=start, source=str(requirements)
     )

@@ -40,6 +40,7 @@ from minwon.workforce.schedule import (
     Schedule,
     ScheduleInfeasible,
     SolverOptions,
+    check_time_limit,
     parse_roster,
     solve,
 )
@@ -56,7 +57,16 @@ BANK_DEMO_SCALE = 0.06
 BANK_CALL_RECORDS = Path("call_center") / "anonymous_bank_1999_08_calls.csv"
 #: Days of the center's history the forecast and the AHT are taken from.
 CENTER_HISTORY_DAYS = 365
-MAX_TIME_LIMIT_S = 300.0
+#: Years a week may start in (date arithmetic on the week must stay inside ``datetime.date``).
+MIN_YEAR, MAX_YEAR = 1970, 2100
+WEEK_YEAR_MESSAGE = "week start must be between 1970 and 2100"
+
+
+def check_week_start(value: date, *, field: str = "week_start") -> date:
+    """``value`` if its year is within 1970–2100; else ValidationError(:data:`WEEK_YEAR_MESSAGE`)."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(WEEK_YEAR_MESSAGE, field=field)
+    return value
 
 
 def parse_source(value: str) -> PlanSource:
@@ -273,7 +283,13 @@ def build_week_plan(
     if aht_s is not None:
         _check(aht_s, 1, 7200, field="aht_s", label="AHT (s)")
     _check(shrinkage, 0, 0.9, field="shrinkage", label="shrinkage")
-    _check(time_limit_s, 0, MAX_TIME_LIMIT_S, field="time_limit_s", label="time limit (s)", open_low=True)
+    check_time_limit(time_limit_s)
+    check_week_start(week_start)
+    if weather_station is not None and plan_source is not PlanSource.CENTER:
+        raise ValidationError(
+            "the weather station is only used with the center's calls (--source center)",
+            field="weather_station",
+        )
     days = open_days(week_start)
     if not days:
         raise ValidationError("the week has no working day to plan", field="week_start")
