@@ -78,7 +78,8 @@ def birth_death(agents: int, lam: float, mu: float, theta: float, states: int = 
     p[0] = 1.0
     for n in range(1, states):
         p[n] = p[n - 1] * lam / (min(n, agents) * mu + max(n - agents, 0) * theta)
-    return p / p.sum()
+    normalised: np.ndarray = p / p.sum()
+    return normalised
 
 
 def test_mm_n_m_matches_the_birth_death_chain_and_erlang_a() -> None:
@@ -165,8 +166,11 @@ def test_more_agents_never_do_worse_on_the_same_day() -> None:
     day = real_day(read_day(CALLS_CSV, day=date(1999, 8, 2)))
     callers = day_callers(day, seed=1)
     levels = [simulate(callers, staffing=[n], interval_s=1800).day for n in (8, 12, 16)]
-    assert levels[0].service_level < levels[1].service_level < levels[2].service_level
-    assert levels[0].abandonment > levels[1].abandonment > levels[2].abandonment
+    sl = [level.service_level for level in levels]
+    abandonment = [level.abandonment for level in levels]
+    assert None not in sl and None not in abandonment
+    assert sl[0] < sl[1] < sl[2]  # type: ignore[operator]
+    assert abandonment[0] > abandonment[1] > abandonment[2]  # type: ignore[operator]
 
     plan = erlang_staffing(day, target_sl=0.8)
     busy = {int(a // 1800) for a in day.arrivals_s}
@@ -223,3 +227,90 @@ def test_simulate_command_needs_one_plan() -> None:
     assert result.exit_code != 0
     assert isinstance(result.exception, ValidationError)
     assert result.exception.field == "staffing"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"start,agents\n09:00\n", "line 2"),  # no agents column on the row
+        (b"start,agents\n09:00,\n", "line 2"),  # empty head-count
+        (b"start,agents\n09:00,5\n09:30,\xff\xfe\n", "line 3"),  # not UTF-8
+        (b"start,agents\n09:00,99999999999999999999999999\n", "between 0 and 10,000"),
+        (b"start,agents\n09:00,-1\n", "between 0 and 10,000"),
+        (b"start,agents\n08:90,5\n", "not a time"),
+        (b"start,agents\n09:00,5\n10:00,3\n09:00,4\n", "line 4: 09:00 is already given on line 2"),
+    ],
+)
+def test_bad_staffing_files_name_the_line(tmp_path: Path, content: bytes, expected: str) -> None:
+    plan_file = tmp_path / "plan.csv"
+    plan_file.write_bytes(content)
+    with pytest.raises(ValidationError) as err:
+        read_staffing(plan_file, interval_minutes=30)
+    assert err.value.field == "staffing"
+    assert expected in err.value.message and "--staffing" in err.value.message
+
+
+def test_staffing_file_with_bom_and_ten_thousand_agents(tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.csv"
+    plan_file.write_bytes("start,agents\n00:00,10000\n23:30,0\n".encode("utf-8-sig"))
+    plan = read_staffing(plan_file, interval_minutes=30)
+    assert plan[0] == 10_000 and sum(plan) == 10_000
+
+
+def test_simulate_refuses_huge_head_counts() -> None:
+    with pytest.raises(ValidationError) as err:
+        simulate([Caller(0.0, 10.0)], staffing=[10**26])
+    assert err.value.field == "staffing"
+
+
+@needs_data
+@pytest.mark.parametrize(
+    ("args", "field", "words"),
+    [
+        (["--agents", "99999999999999999999999999"], "agents", "--agents"),
+        (["--agents", "0"], "agents", "--agents"),
+        (["--agents", "12", "--queue", "nosuch"], "queue", "unknown queue 'nosuch'"),
+        (["--agents", "12", "--threshold", "nan"], "threshold", "--threshold"),
+    ],
+)
+def test_simulate_bad_options_name_the_option(args: list[str], field: str, words: str) -> None:
+    from minwon.cli import app
+
+    result = CliRunner().invoke(app, ["simulate", "--day", "1999-08-02", *args])
+    assert isinstance(result.exception, ValidationError), result.output
+    assert result.exception.field == field and words in result.exception.message
+    if field == "queue":
+        # the known queues and their call types are listed
+        assert "general (PS)" in result.exception.message
+
+
+@needs_data
+def test_simulate_queue_by_code_or_call_type() -> None:
+    from minwon.cli import app
+
+    rows = _csv_day("1999-08-02")
+    offered_ps = [
+        r
+        for r in rows
+        if r["type"] == "PS"
+        and (r["outcome"] == "AGENT" or (r["outcome"] == "HANG" and r["q_start"] != "0:00:00"))
+    ]
+    for queue in ("general", "PS"):
+        result = CliRunner().invoke(
+            app, ["simulate", "--day", "1999-08-02", "--agents", "5", "--queue", queue, "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["day_totals"]["observed"]["offered"] == len(offered_ps)
+
+
+@needs_data
+def test_simulate_table_fits_80_columns() -> None:
+    from minwon.cli import app
+
+    result = CliRunner().invoke(
+        app, ["simulate", "--day", "1999-08-02", "--agents", "3"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    assert all(len(line) <= 80 for line in result.output.splitlines())
+    assert "100.0%" in result.output or "0.0%" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from datetime import date, timedelta
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -24,6 +26,19 @@ def _parse_day(value: str, field: str = "day") -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise ValidationError(f"{value!r} is not a date YYYY-MM-DD", field=field) from None
+
+
+def _check_output(path: Path) -> None:
+    """Refuse an output path that cannot be a new or existing file, before any work is done.
+
+    Raises ValidationError (``csv``) for a directory or a missing parent folder.
+    """
+    if path.is_dir():
+        raise ValidationError(
+            f"--csv {path} is a folder; give a file name such as {path / 'forecast.csv'}", field="csv"
+        )
+    if not path.parent.is_dir():
+        raise ValidationError(f"--csv {path}: the folder {path.parent} does not exist", field="csv")
 
 
 def forecast(
@@ -42,7 +57,10 @@ def forecast(
         int, typer.Option("--history-days", help="Days of the center's history to fit on.")
     ] = 365,
     until: Annotated[
-        str | None, typer.Option("--until", help="Last history day YYYY-MM-DD (default: yesterday).")
+        str | None,
+        typer.Option(
+            "--until", help="Last history day YYYY-MM-DD (default: yesterday; with --bank-demo its last day)."
+        ),
     ] = None,
     weather_station: Annotated[
         int | None,
@@ -55,17 +73,34 @@ def forecast(
 ) -> None:
     """Forecast offered calls per interval for the next open days (see docs/forecasting.md)."""
     from minwon.workforce import forecast as fc
-    from minwon.workforce.history import BANK_SERIES, load_bank_series
+    from minwon.workforce.history import BANK_SERIES, bank_history, load_bank_series
 
     if sum([queue is not None, bank_demo, all_queues]) != 1:
         raise ValidationError("give exactly one of --queue, --all-queues or --bank-demo", field="queue")
     fc.check_interval(interval)
+    if csv_path is not None:
+        _check_output(csv_path)
     notes: list[str] = []
     result: fc.Forecast
     if bank_demo:
-        series = load_bank_series(get_settings().data_dir / BANK_SERIES)
+        if weather_station is not None:
+            raise ValidationError(
+                "--weather-station applies to the center's own calls, not to --bank-demo (a US bank)",
+                field="weather_station",
+            )
+        last_bank_day = _parse_day(until, "until") if until else None
+        series = bank_history(
+            load_bank_series(get_settings().data_dir / BANK_SERIES),
+            last_day=last_bank_day,
+            history_days=history_days,
+        )
         result = fc.forecast(
-            series, days=days, interval_minutes=interval, holiday_country=None, fill_missing_days=False
+            series,
+            days=days,
+            interval_minutes=interval,
+            holiday_country=None,
+            fill_missing_days=False,
+            history_end=last_bank_day,
         )
         source = "bank_calls_5min_2003"
     else:
@@ -87,55 +122,126 @@ def forecast(
         source = f"queue {queue}" if queue else "all queues"
     out: dict[str, Any] = {"source": source, **result.as_dict(), "notes": notes}
     if csv_path is not None:
-        with csv_path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["day", "start", "calls"])
-            for row in out["intervals"]:
-                writer.writerow([row["day"], row["start"], row["calls"]])
+        try:
+            with csv_path.open("w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["day", "start", "calls"])
+                for row in out["intervals"]:
+                    writer.writerow([row["day"], row["start"], row["calls"]])
+        except OSError as exc:
+            raise ValidationError(
+                f"--csv: cannot write {csv_path}: {exc.strerror or exc}", field="csv"
+            ) from None
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
     console = Console()
     for note in [*notes, *(f"{k}: {v}" for k, v in result.dropped.items())]:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
+    console.print(f"[bold]forecast[/] · {source} · {interval}-minute intervals", highlight=False)
     for day_row in out["daily"]:
-        table = Table(title=f"{source} · {day_row['day']} · {day_row['calls']:.0f} calls")
-        table.add_column("start")
-        table.add_column("calls", justify="right")
+        # a two-column table is narrower than its title: widen it so the title stays on one line
+        title = f"{day_row['day']} · {day_row['calls']:,.0f} calls"
+        table = Table(title=title, min_width=len(title) + 4)
+        table.add_column("start", no_wrap=True)
+        table.add_column("calls", justify="right", no_wrap=True)
         for row in out["intervals"]:
             if row["day"] == day_row["day"]:
                 table.add_row(row["start"], f"{row['calls']:.1f}")
         console.print(table)
 
 
+MAX_AGENTS = 10_000
+"""Largest head-count per interval a staffing plan may give (as ``simulation.MAX_AGENTS``)."""
+
+MAX_STAFFING_BYTES = 1_000_000
+"""Largest staffing file read (a day of 5-minute rows is a few kilobytes)."""
+
+
 def read_staffing(path: Path, *, interval_minutes: int) -> list[int]:
     """A staffing CSV (``start,agents``; ``start`` = local ``HH:MM`` on the interval grid) → agents per
-    interval from midnight (intervals not listed: 0). Raises ValidationError (``staffing``) naming the line.
+    interval from midnight (intervals not listed: 0). The file is UTF-8 (a BOM is allowed).
+
+    Raises ValidationError (``staffing``) for a missing, oversized or non-UTF-8 file, missing columns, and
+    naming the line for a malformed start or head-count, a start off the grid, agents outside
+    0–:data:`MAX_AGENTS`, or an interval given twice (naming both lines).
     """
     if not path.is_file():
-        raise ValidationError(f"no staffing file at {path}", field="staffing")
+        raise ValidationError(f"--staffing: no staffing file at {path}", field="staffing")
+    if path.stat().st_size > MAX_STAFFING_BYTES:
+        raise ValidationError(
+            f"--staffing: {path} is larger than {MAX_STAFFING_BYTES:,} bytes; expected start,agents rows",
+            field="staffing",
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ValidationError(
+            f"--staffing {path.name}, line {line}: the file is not UTF-8 text; save it as UTF-8 CSV",
+            field="staffing",
+        ) from None
     plan = [0] * (24 * 60 // interval_minutes)
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or {"start", "agents"} - set(reader.fieldnames):
-            raise ValidationError("the staffing file needs the columns start,agents", field="staffing")
-        for row in reader:
-            where = f"line {reader.line_num}"
-            try:
-                hours, minutes = (int(p) for p in row["start"].strip().split(":"))
-                agents = int(row["agents"])
-            except (ValueError, AttributeError):
-                raise ValidationError(
-                    f"{where}: expected HH:MM and a whole number", field="staffing"
-                ) from None
-            offset = hours * 60 + minutes
-            if not 0 <= offset < 24 * 60 or offset % interval_minutes or agents < 0:
-                raise ValidationError(
-                    f"{where}: start must be on the {interval_minutes}-minute grid, agents ≥ 0",
-                    field="staffing",
-                )
-            plan[offset // interval_minutes] = agents
+    seen: dict[int, int] = {}
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames or {"start", "agents"} - {f.strip() for f in reader.fieldnames}:
+        raise ValidationError(
+            "--staffing: the staffing file needs the columns start,agents", field="staffing"
+        )
+    reader.fieldnames = [f.strip() for f in reader.fieldnames]
+    for row in reader:
+        where = f"--staffing {path.name}, line {reader.line_num}"
+        start, agents_text = row.get("start"), row.get("agents")
+        if start is None or agents_text is None or not start.strip() or not agents_text.strip():
+            raise ValidationError(f"{where}: expected start,agents, e.g. 09:00,12", field="staffing")
+        try:
+            hours, minutes = (int(p) for p in start.strip().split(":"))
+            agents = int(agents_text.strip())
+        except ValueError:
+            raise ValidationError(
+                f"{where}: expected HH:MM and a whole number, got {start.strip()[:20]!r},"
+                f"{agents_text.strip()[:20]!r}",
+                field="staffing",
+            ) from None
+        if not (0 <= hours < 24 and 0 <= minutes < 60):
+            raise ValidationError(f"{where}: start {start.strip()!r} is not a time HH:MM", field="staffing")
+        offset = hours * 60 + minutes
+        if offset % interval_minutes:
+            raise ValidationError(
+                f"{where}: start {start.strip()} is not on the {interval_minutes}-minute grid",
+                field="staffing",
+            )
+        if not 0 <= agents <= MAX_AGENTS:
+            raise ValidationError(
+                f"{where}: agents must be between 0 and {MAX_AGENTS:,}, got {agents_text.strip()[:30]}",
+                field="staffing",
+            )
+        index = offset // interval_minutes
+        if index in seen:
+            raise ValidationError(
+                f"{where}: {start.strip()} is already given on line {seen[index]}", field="staffing"
+            )
+        seen[index] = reader.line_num
+        plan[index] = agents
     return plan
+
+
+def _queue_code(value: str) -> str:
+    """A replay queue code (``general``) or the bank's call type it comes from (``PS``) → the queue code.
+
+    Raises ValidationError (``queue``) listing the known ones.
+    """
+    from minwon.telephony.replay import DEFAULT_QUEUE_MAP
+
+    text = value.strip()
+    code = DEFAULT_QUEUE_MAP.get(text.upper(), text)
+    if code not in DEFAULT_QUEUE_MAP.values():
+        known = ", ".join(f"{c} ({t})" for t, c in DEFAULT_QUEUE_MAP.items())
+        raise ValidationError(
+            f"--queue: unknown queue {text[:40]!r}; known queues (call type): {known}", field="queue"
+        )
+    return code
 
 
 def _r(value: float | None, digits: int) -> float | None:
@@ -171,20 +277,21 @@ def simulate(
         raise ValidationError("give exactly one of --staffing, --agents or --target-sl", field="staffing")
     if interval not in (15, 30, 60):
         raise ValidationError("interval must be 15, 30 or 60 minutes", field="interval")
-    if threshold < 0:
-        raise ValidationError("threshold must be ≥ 0 seconds", field="threshold")
+    if not (math.isfinite(threshold) and 0 <= threshold <= 86_400):
+        raise ValidationError("--threshold must be between 0 and 86,400 seconds", field="threshold")
+    if agents is not None and not 1 <= agents <= MAX_AGENTS:
+        raise ValidationError(f"--agents must be between 1 and {MAX_AGENTS:,}", field="agents")
+    queue_code = None if queue is None else _queue_code(queue)
     source = path or get_settings().data_dir / BANK_CALLS
     if not source.is_file():
         raise ValidationError(f"no call records at {source}", field="path")
     replay = read_day(source, day=_parse_day(day))
-    real = sim.real_day(replay, interval_s=interval * 60, queues={queue} if queue else None)
+    real = sim.real_day(replay, interval_s=interval * 60, queues={queue_code} if queue_code else None)
     notes: list[str] = []
     if staffing is not None:
         plan = read_staffing(staffing, interval_minutes=interval)
         mode = f"file {staffing.name}"
     elif agents is not None:
-        if agents < 1:
-            raise ValidationError("agents must be at least 1", field="agents")
         plan = [agents] * (24 * 60 // interval)
         mode = f"{agents} agents all day"
     else:
@@ -273,23 +380,27 @@ def _print_simulation(out: dict[str, Any]) -> None:
     console = Console()
     for note in out["notes"]:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
-    table = Table(
-        title=f"{out['day']} · {out['plan']} · {out['agent_hours']:g} agent-hours"
-        f" · SL ≤ {out['threshold_s']:g} s"
+    console.print(
+        f"[bold]{out['day']}[/] · {out['agent_hours']:g} agent-hours · SL ≤ {out['threshold_s']:g} s",
+        highlight=False,
     )
+    console.print(f"plan: {out['plan']}", highlight=False)
+    # ten numeric columns with two-line headers and no vertical rules fit an 80-column terminal
+    # (about 76 characters); no_wrap keeps a number whole instead of cutting it to "100.…"
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True)
     for column in (
         "start",
         "agents",
         "offered",
-        "SL sim",
-        "SL Erlang A",
-        "SL real",
-        "ASA sim",
-        "ASA Erl",
-        "aband. sim",
-        "aband. Erl",
+        "SL\nsim",
+        "SL\nErl. A",
+        "SL\nreal",
+        "ASA s\nsim",
+        "ASA s\nErl. A",
+        "aband.\nsim",
+        "aband.\nErl. A",
     ):
-        table.add_column(column, justify="right")
+        table.add_column(column, justify="right", no_wrap=True)
 
     def add(label: str, agents: str, row: dict[str, Any]) -> None:
         s, e, o = row["simulated"], row["erlang_a"], row["observed"]
@@ -311,10 +422,9 @@ def _print_simulation(out: dict[str, Any]) -> None:
     add("day", "", out["day_totals"])
     console.print(table)
     console.print(
-        f"patience: {out['patience']['model']}, mean {out['patience']['mean_s']} s; "
-        f"mean handle time {out['mean_handle_s']} s",
-        highlight=False,
+        f"patience: mean {out['patience']['mean_s']} s, {out['patience']['model']}", highlight=False
     )
+    console.print(f"mean handle time: {out['mean_handle_s']} s", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -39,6 +39,8 @@ from minwon.telephony.models import CallEventType
 from minwon.telephony.replay import DayReplay
 
 DAY_S = 86_400
+MAX_AGENTS = 10_000
+"""Largest head-count of one interval :func:`simulate` accepts."""
 
 
 @dataclass(frozen=True)
@@ -123,11 +125,12 @@ def simulate(
     Interval ``i`` is ``[i·interval_s, (i+1)·interval_s)`` seconds after midnight; after the last interval
     the last head-count stays on until every caller has left (so the day drains). Deterministic: all
     randomness must already be in ``callers``. Raises ValidationError (``staffing``) for an empty plan or
-    a negative head-count, (``callers``) for negative times.
+    a head-count outside 0–:data:`MAX_AGENTS`, (``callers``) for negative times.
     """
-    if not staffing or any(n < 0 for n in staffing):
+    if not staffing or any(not 0 <= n <= MAX_AGENTS for n in staffing):
         raise ValidationError(
-            "staffing needs at least one interval and no negative head-count", field="staffing"
+            f"staffing needs at least one interval and head-counts between 0 and {MAX_AGENTS:,}",
+            field="staffing",
         )
     if interval_s <= 0:
         raise ValidationError("interval must be positive", field="interval")
@@ -250,6 +253,13 @@ def real_day(replay: DayReplay, *, interval_s: int = 1800, queues: set[str] | No
         if "arrival" in r and "answered" in r and (queues is None or r["queue"] in queues)
     ]
     if not offered or midnight is None:
+        if queues and any("arrival" in r and "answered" in r for r in calls.values()):
+            present = sorted({str(r["queue"]) for r in calls.values() if r["queue"]})
+            raise ValidationError(
+                f"no offered calls of queue {', '.join(sorted(queues))} on {replay.day}; "
+                f"queues with calls that day: {', '.join(present)}",
+                field="queue",
+            )
         raise ValidationError(f"no offered calls on {replay.day}", field="day")
     offered.sort(key=lambda r: r["arrival"])
     arrivals = [(r["arrival"] - midnight).total_seconds() for r in offered]
@@ -390,7 +400,10 @@ def erlang_staffing(day: RealDay, *, target_sl: float, threshold_s: float = 20.0
     if not 0 < target_sl < 1:
         raise ValidationError("target service level must be between 0 and 1", field="target_sl")
     counts = _counts(day)
-    patience = day.mean_patience_s if math.isfinite(day.mean_patience_s) else None
+    from minwon.workforce.erlang import MAX_PATIENCE_S
+
+    # a handful of abandonments over a long total wait: Erlang A at the longest patience it accepts
+    patience = min(day.mean_patience_s, MAX_PATIENCE_S) if math.isfinite(day.mean_patience_s) else None
     plan = []
     for index in range(max(DAY_S // day.interval_s, max(counts) + 1)):
         offered = counts.get(index, 0)
