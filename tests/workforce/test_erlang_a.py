@@ -29,7 +29,9 @@ class Reference:
     asa_s: float
 
 
-def chain_weights(n: int, lam: mpmath.mpf, mu: mpmath.mpf, theta: mpmath.mpf, queue_max: int) -> list:
+def chain_weights(
+    n: int, lam: mpmath.mpf, mu: mpmath.mpf, theta: mpmath.mpf, queue_max: int
+) -> list[mpmath.mpf]:
     """Unnormalized stationary probabilities of M/M/n+M, states 0 … n + queue_max."""
     weights = [mpmath.mpf(1)]
     for k in range(1, n + queue_max + 1):

@@ -103,7 +103,7 @@ def test_center_forecast_from_ingested_calls(db: Session) -> None:
     import holidays
 
     first, last = date(2026, 9, 7), date(2026, 10, 9)
-    kr = holidays.KR(years=[2026])
+    kr = holidays.KR(years=[2026])  # type: ignore[attr-defined]
     ensure_queue(db=db, code="general", name="일반 상담")
     db.commit()
     pbx = get_or_create_pbx(db=db, name="forecast-pbx")

@@ -24,7 +24,7 @@ def synthetic(noise_sd: float = 20.0, seed: int = 7) -> tuple[pd.Series, pd.Data
     import holidays
 
     rng = np.random.default_rng(seed)
-    kr = holidays.KR(years=[2024])
+    kr = holidays.KR(years=[2024])  # type: ignore[attr-defined]
     index, values, flags = [], [], {}
     day = FIRST
     while day <= LAST + timedelta(days=14):

@@ -40,6 +40,30 @@ def load_bank_series(path: Path) -> pd.Series:
     return pd.Series(frame["Calls"].to_numpy(dtype=float), index=index, name="calls")
 
 
+def bank_history(series: pd.Series, *, last_day: date | None, history_days: int = 365) -> pd.Series:
+    """The slots of the bank ``series`` from the ``history_days`` days ending on ``last_day`` (default:
+    the series' last day), for ``minwon forecast --bank-demo --until … --history-days …``.
+
+    Raises ValidationError: ``history_days`` outside 14–3660, ``until`` before the series' first day or
+    after its last day (the forecast would start inside or after the data's gap, not where asked).
+    """
+    if not 14 <= history_days <= 3660:
+        raise ValidationError("--history-days must be 14–3660", field="history_days")
+    if series.empty:
+        return series
+    days = series.index.date
+    first_day, final_day = days.min(), days.max()
+    if last_day is None:
+        last_day = final_day
+    if not first_day <= last_day <= final_day:
+        raise ValidationError(
+            f"--until {last_day} is outside the bank series, which runs from {first_day} to {final_day}",
+            field="until",
+        )
+    first = last_day - timedelta(days=history_days - 1)
+    return series[(days >= first) & (days <= last_day)]
+
+
 def center_series(
     *,
     db: Session,
