@@ -258,8 +258,13 @@ def test_infeasible_plan_page_explains_why(client: TestClient, db: Session) -> N
     html = client.get(f"/workforce/plans/{plan.id}").text
     block = re.search(r'data-testid="infeasibility".*?</section>', html, re.S)
     assert block
-    for reason in (plan.message or "").splitlines():
-        assert reason.replace('"', "&#34;") in block.group(0) or reason in block.group(0)
+    # stored in English; shown in the user's language (Korean) with the same interval and counts:
+    # one agent available, two required on Monday 2003-06-09 during the opening hours
+    assert "minimum coverage on Mon 2003-06-09 09:00–18:00 needs 2 agents" in (plan.message or "")
+    shown = block.group(0)
+    assert "2003-06-09 09:00–18:00" in shown
+    assert "1명" in shown and "2" in shown
+    assert "needs 2 agents" not in shown
     assert 'data-testid="schedule-grid"' not in html
     x = client.get(f"/workforce/plans/{plan.id}.xlsx")
     assert x.status_code == 200
