@@ -428,4 +428,4 @@ def print_summary(summary: DemoSummary, *, console: Console) -> None:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)
     settings = get_settings()
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104 - display only
-    console.print(f"Start the server with [bold]minwon serve[/] and open http://{host}:{settings.port}")
+    console.print(f"Web app: http://{host}:{settings.port} (minwon serve; ./run starts it)")
