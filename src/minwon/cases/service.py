@@ -23,6 +23,7 @@ from minwon.core.audit import record_access
 from minwon.core.clock import local_day_bounds, to_local, utcnow
 from minwon.core.errors import NotFound, PermissionDenied, ValidationError
 from minwon.core.i18n import N_
+from minwon.core.textmatch import match_score, search_terms, snippet_around
 from minwon.org.models import Category, Department
 
 #: Petition types a counselor may pick when transferring from the desk. ``statutory`` needs the
@@ -288,10 +289,6 @@ def search_past_cases(*, db: Session, query: str, limit: int = 5) -> list[PastCa
     ValidationError (field ``query``) for a query over 500 characters, (``limit``) outside 1–50.
     The texts hold no caller data (closed cases are shown without their caller).
     """
-    from sqlalchemy import Integer, case, literal
-
-    from minwon.core.textmatch import like_pattern, search_terms, snippet_around, squashed
-
     if len(query) > MAX_PAST_QUERY:
         raise ValidationError(N_("The search text is too long (at most 500 characters)."), field="query")
     if not 1 <= limit <= 50:
@@ -299,12 +296,7 @@ def search_past_cases(*, db: Session, query: str, limit: int = 5) -> list[PastCa
     terms = search_terms(query)
     if not terms:
         return []
-    parts = []
-    for term in terms:
-        pattern = like_pattern(term)
-        parts.append(case((squashed(Case.title).like(pattern, escape="\\"), 3), else_=0))
-        parts.append(case((squashed(Case.question).like(pattern, escape="\\"), 1), else_=0))
-    score = sum(parts, literal(0, Integer))
+    score = match_score(terms, [(Case.title, 3), (Case.question, 1)])
     rows = db.execute(
         select(Case, Department.name, score.label("score"))
         .outerjoin(Department, Department.id == Case.department_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Integer, case, func, literal
 from sqlalchemy.orm import InstrumentedAttribute
 
 #: Words after this many are ignored (each term adds ``LIKE`` tests to the query).
@@ -39,6 +39,18 @@ def like_pattern(term: str) -> str:
 def squashed(column: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
     """``column`` lower-cased with spaces removed, so spacing differences do not matter."""
     return func.replace(func.lower(column), " ", "")
+
+
+def match_score(
+    terms: Sequence[str], weighted: Sequence[tuple[ColumnElement[str] | InstrumentedAttribute[str], int]]
+) -> ColumnElement[int]:
+    """SQL score: for every term, ``weight`` for each column whose squashed text contains it (``LIKE``)."""
+    parts = [
+        case((squashed(column).like(like_pattern(term), escape="\\"), weight), else_=0)
+        for term in terms
+        for column, weight in weighted
+    ]
+    return sum(parts, literal(0, Integer))
 
 
 def snippet_around(text: str, terms: Sequence[str], width: int) -> str:

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Integer, case, literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minwon.core.clock import utcnow
 from minwon.core.errors import NotFound, ValidationError
-from minwon.core.textmatch import like_pattern, search_terms, snippet_around, squashed
+from minwon.core.textmatch import match_score, search_terms, snippet_around
 from minwon.knowledge.models import Article
 from minwon.knowledge.schemas import ArticleHit, ArticleOut
 from minwon.org.models import Category, Department
@@ -135,16 +135,10 @@ def search_articles(
     terms = search_terms(query)
     if not terms:
         return []
-    parts: list[ColumnElement[int]] = []
-    for term in terms:
-        pattern = like_pattern(term)
-        for column, weight in (
-            (Article.title, WEIGHT_TITLE),
-            (Article.keywords, WEIGHT_KEYWORDS),
-            (Article.body, WEIGHT_BODY),
-        ):
-            parts.append(case((squashed(column).like(pattern, escape="\\"), weight), else_=0))
-    score = sum(parts, literal(0, Integer))
+    score = match_score(
+        terms,
+        [(Article.title, WEIGHT_TITLE), (Article.keywords, WEIGHT_KEYWORDS), (Article.body, WEIGHT_BODY)],
+    )
     stmt = (
         select(Article, Category.name_ko, score.label("score"))
         .outerjoin(Category, Category.id == Article.category_id)

@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from minwon.accounts.models import User
 from minwon.config import get_settings
-from minwon.contacts.models import Contact
+from minwon.contacts.models import Contact, Outcome
 from minwon.core.clock import local_day_bounds, to_local
 from minwon.core.errors import NotFound, ValidationError
-from minwon.org.models import Queue
+from minwon.org.models import Category, Queue
 from minwon.quality.kpi import KpiCounts, compute
 from minwon.telephony.models import Call, CallStatus
 
@@ -265,10 +266,6 @@ def day_contact_summary(*, db: Session, day: date, recent: int = 10) -> dict[str
     item is ``{"at", "agent", "category", "outcome"}`` — no caller data. One aggregate query plus one
     query for the list.
     """
-    from minwon.accounts.models import User
-    from minwon.contacts.models import Outcome
-    from minwon.org.models import Category
-
     start, end = local_day_bounds(day)
     in_day = and_(Contact.created_at >= start, Contact.created_at < end)
     row = db.execute(
