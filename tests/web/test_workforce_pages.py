@@ -263,7 +263,7 @@ def test_infeasible_plan_page_explains_why(client: TestClient, db: Session) -> N
     assert "minimum coverage on Mon 2003-06-09 09:00–18:00 needs 2 agents" in (plan.message or "")
     shown = block.group(0)
     assert "2003-06-09 09:00–18:00" in shown
-    assert "1명" in shown and "2" in shown
+    assert "2명" in shown and "1명뿐" in shown
     assert "needs 2 agents" not in shown
     assert 'data-testid="schedule-grid"' not in html
     x = client.get(f"/workforce/plans/{plan.id}.xlsx")

@@ -28,7 +28,7 @@ from minwon.config import get_settings
 from minwon.contacts.models import Callback, CallbackStatus, Channel, Contact, Outcome
 from minwon.core.audit import record_access
 from minwon.core.clock import to_local, utcnow
-from minwon.core.crypto import decrypt, encrypt, mask_phone, normalise_phone, pseudonym
+from minwon.core.crypto import decrypt, normalise_phone, protect_phone
 from minwon.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from minwon.core.i18n import N_
 from minwon.core.live import publish
@@ -219,9 +219,7 @@ def record_contact(
             raise ValidationError(
                 N_("The caller number is not a telephone number."), field="caller"
             ) from None
-        contact.caller_enc = encrypt(number)
-        contact.caller_ref = pseudonym(number, purpose="caller")
-        contact.caller_masked = mask_phone(number)
+        contact.caller_enc, contact.caller_ref, contact.caller_masked = protect_phone(number)
 
     start = _wrapup_start(call=call, opened_at=wrapup_started_at, now=now)
     contact.wrapup_started_at = start

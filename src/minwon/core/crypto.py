@@ -107,6 +107,11 @@ def mask_phone(raw: str | None) -> str:
     return f"{head}-****-{digits[-4:]}"
 
 
+def protect_phone(number: str) -> tuple[str, str, str]:
+    """What minwon stores of a normalised caller number: ``(ciphertext, pseudonym, masked)``."""
+    return encrypt(number), pseudonym(number, purpose="caller"), mask_phone(number)
+
+
 def random_token(nbytes: int = 32) -> str:
     """A URL-safe random token."""
     return base64.urlsafe_b64encode(os.urandom(nbytes)).rstrip(b"=").decode()

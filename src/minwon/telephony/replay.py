@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from minwon.core.errors import ValidationError
 from minwon.telephony.models import CallEventType
-from minwon.telephony.schemas import IngestResult, TelephonyEvent
+from minwon.telephony.schemas import MAX_BATCH, IngestResult, TelephonyEvent
 
 COLUMNS = (
     "vru+line",
@@ -82,7 +82,6 @@ QUEUE_NAMES: dict[str, str] = {
 #: Prefix of the fictional caller numbers (010-0xxx-xxxx is not assigned to subscribers in Korea).
 FICTIONAL_PREFIX = "0100"
 _HALF_DAY_S = 12 * 3600
-MAX_BATCH = 1000
 
 
 class RowError(ValueError):

@@ -8,6 +8,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from minwon.telephony.models import CallEventType
 
+#: Most events accepted in one request.
+MAX_BATCH = 1000
+
 #: Timestamps outside these years are refused (a PBX clock error, not a call).
 MIN_YEAR, MAX_YEAR = 1970, 2100
 
@@ -53,9 +56,3 @@ class IngestResult(BaseModel):
     duplicates: int = 0
     rejected: int = 0
     outcomes: list[EventOutcome] = Field(default_factory=list)
-
-
-def ensure_aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("timestamp needs a UTC offset")
-    return value

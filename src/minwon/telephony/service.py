@@ -19,22 +19,19 @@ from sqlalchemy.orm import Session
 
 from minwon.accounts.models import User
 from minwon.core.clock import to_local, utcnow
-from minwon.core.crypto import encrypt, mask_phone, normalise_phone, pseudonym, random_token, token_digest
+from minwon.core.crypto import mask_phone, normalise_phone, protect_phone, random_token, token_digest
 from minwon.core.errors import AuthenticationFailed, Conflict, MinwonError, ValidationError
 from minwon.core.live import publish
 from minwon.org.models import Queue
 from minwon.telephony.models import Call, CallEvent, CallEventType, CallStatus, Pbx
-from minwon.telephony.schemas import EventOutcome, IngestResult, TelephonyEvent
+from minwon.telephony.schemas import MAX_BATCH, EventOutcome, IngestResult, TelephonyEvent
 
 FINAL = {CallStatus.COMPLETED, CallStatus.ABANDONED, CallStatus.ENDED_IN_IVR}
-MAX_BATCH = 1000
 
 
 def issue_pbx_token(*, db: Session, name: str) -> str:
     """Create the PBX ``name`` or rotate its token; returns the new bearer token (shown once). Commits."""
-    name = name.strip()
-    if not name or len(name) > 60:
-        raise ValidationError("PBX name must be 1–60 characters", field="name")
+    name = _pbx_name(name)
     token = random_token()
     pbx = db.scalar(select(Pbx).where(Pbx.name == name))
     if pbx is None:
@@ -124,6 +121,23 @@ def _seconds(later: datetime, earlier: datetime | None) -> int:
     return max(0, round((later - earlier).total_seconds())) if earlier else 0
 
 
+def _queue_wait(ev: TelephonyEvent, at: datetime, call: Call) -> int:
+    """Queue wait in seconds: the PBX's own figure when sent, else from the queue entry."""
+    return ev.queue_wait_s if ev.queue_wait_s is not None else _seconds(at, call.queued_at)
+
+
+def _end_hold(call: Call, at: datetime) -> None:
+    call.hold_s += _seconds(at, call.hold_started_at)
+    call.hold_started_at = None
+
+
+def _pbx_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 60:
+        raise ValidationError("PBX name must be 1–60 characters", field="name")
+    return name
+
+
 def _apply(*, db: Session, pbx: Pbx, ev: TelephonyEvent, batch: _Batch) -> str:
     at = ev.occurred_at
     call = db.scalar(select(Call).where(Call.pbx_id == pbx.id, Call.external_id == ev.call_id))
@@ -148,9 +162,7 @@ def _apply(*, db: Session, pbx: Pbx, ev: TelephonyEvent, batch: _Batch) -> str:
         )
         if ev.caller:
             number = normalise_phone(ev.caller)
-            call.caller_enc = encrypt(number)
-            call.caller_ref = pseudonym(number, purpose="caller")
-            call.caller_masked = mask_phone(number)
+            call.caller_enc, call.caller_ref, call.caller_masked = protect_phone(number)
         db.add(call)
     elif call.status in FINAL:
         raise Conflict(f"call {ev.call_id!r} already ended ({call.status.value})", field="event")
@@ -174,7 +186,7 @@ def _apply(*, db: Session, pbx: Pbx, ev: TelephonyEvent, batch: _Batch) -> str:
             raise Conflict(f"answered twice or after the end ({call.status.value})", field="event")
         call.status = CallStatus.TALKING
         call.answered_at = at
-        call.queue_wait_s = ev.queue_wait_s if ev.queue_wait_s is not None else _seconds(at, call.queued_at)
+        call.queue_wait_s = _queue_wait(ev, at, call)
     elif ev.event == CallEventType.HOLD:
         if call.status != CallStatus.TALKING:
             raise Conflict("hold needs a call in talk", field="event")
@@ -183,22 +195,18 @@ def _apply(*, db: Session, pbx: Pbx, ev: TelephonyEvent, batch: _Batch) -> str:
     elif ev.event == CallEventType.UNHOLD:
         if call.status != CallStatus.ON_HOLD:
             raise Conflict("unhold needs a call on hold", field="event")
-        call.hold_s += _seconds(at, call.hold_started_at)
+        _end_hold(call, at)
         call.status = CallStatus.TALKING
-        call.hold_started_at = None
     elif ev.event == CallEventType.HANGUP:
         call.ended_at = at
         if call.status in (CallStatus.TALKING, CallStatus.ON_HOLD):
             if call.status == CallStatus.ON_HOLD:
-                call.hold_s += _seconds(at, call.hold_started_at)
-                call.hold_started_at = None
+                _end_hold(call, at)
             call.status = CallStatus.COMPLETED
             call.talk_s = ev.talk_s if ev.talk_s is not None else _seconds(at, call.answered_at) - call.hold_s
         elif call.status == CallStatus.QUEUED:
             call.status = CallStatus.ABANDONED
-            call.queue_wait_s = (
-                ev.queue_wait_s if ev.queue_wait_s is not None else _seconds(at, call.queued_at)
-            )
+            call.queue_wait_s = _queue_wait(ev, at, call)
         else:
             call.status = CallStatus.ENDED_IN_IVR
     elif ev.event == CallEventType.ABANDONED:
@@ -206,7 +214,7 @@ def _apply(*, db: Session, pbx: Pbx, ev: TelephonyEvent, batch: _Batch) -> str:
             raise Conflict(f"abandoned after answer ({call.status.value})", field="event")
         call.status = CallStatus.ABANDONED
         call.ended_at = at
-        call.queue_wait_s = ev.queue_wait_s if ev.queue_wait_s is not None else _seconds(at, call.queued_at)
+        call.queue_wait_s = _queue_wait(ev, at, call)
     if call.status == CallStatus.ABANDONED and call.queued_at is None:
         call.queued_at = ev.entered_at or call.started_at
     db.flush()
@@ -248,9 +256,7 @@ def get_or_create_pbx(*, db: Session, name: str) -> Pbx:
     ``minwon replay``) can use the row without breaking a PBX that already posts with its token.
     Raises ValidationError for an empty or over-long name.
     """
-    name = name.strip()
-    if not name or len(name) > 60:
-        raise ValidationError("PBX name must be 1–60 characters", field="name")
+    name = _pbx_name(name)
     pbx = db.scalar(select(Pbx).where(Pbx.name == name))
     if pbx is None:
         pbx = Pbx(name=name, token_digest=token_digest(random_token()))
