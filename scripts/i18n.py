@@ -68,7 +68,7 @@ def main() -> None:
                 if en.strip() and ko.strip():
                     supplied[en.strip()] = ko.strip()
     ids = sorted({m for m, _ in extract()})
-    ko, en = load("ko"), load("en")
+    ko = load("ko")
     new_ko, new_en = Catalog(locale="ko", project="minwon"), Catalog(locale="en", project="minwon")
     missing = []
     for msgid in ids:

@@ -35,3 +35,13 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def parse_day(value: str, *, field: str = "day") -> date:
+    """``YYYY-MM-DD`` → date (surrounding spaces allowed). Raises ValidationError naming ``field``."""
+    from minwon.core.errors import ValidationError
+
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError(f"{field} {value!r} is not a date YYYY-MM-DD", field=field) from None

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from minwon.core.clock import parse_day
 from minwon.core.errors import ValidationError
 from minwon.quality.kpi import DEFINITIONS, format_value, rounded
 from minwon.quality.service import day_kpis, interval_kpis, month_bounds, month_kpis, queue_kpis
-
-
-def parse_day(value: str) -> date:
-    """``YYYY-MM-DD`` → date. Raises ValidationError (field ``day``)."""
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(f"day {value!r} is not a date YYYY-MM-DD", field="day") from None
 
 
 def kpi(

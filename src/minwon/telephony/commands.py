@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +21,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from minwon.config import get_settings
-from minwon.core.clock import local_zone
+from minwon.core.clock import local_zone, parse_day
 from minwon.core.errors import AuthenticationFailed, MinwonError, ValidationError
 from minwon.org.service import ensure_queue
 from minwon.telephony.replay import (
@@ -100,14 +99,6 @@ def resolve_data_path(path: Path, data_dir: Path) -> Path:
         f"call record file not found: {tried}; the shared data folder is MINWON_DATA_DIR={data_dir}",
         field="path",
     )
-
-
-def parse_day(value: str, *, field: str = "day") -> date:
-    """``YYYY-MM-DD`` → date. Raises ValidationError naming ``field``."""
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(f"{field} {value!r} is not a date YYYY-MM-DD", field=field) from None
 
 
 def replay_day(

@@ -19,7 +19,6 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
@@ -517,8 +516,3 @@ def parse_warnings_text(text: str) -> list[WarningRecord]:
             )
         )
     return out
-
-
-def iter_nonempty(values: Iterable[float | None]) -> list[float]:
-    """The values that are not ``None``."""
-    return [v for v in values if v is not None]

@@ -187,14 +187,6 @@ def validate_plan_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, 
     return values, errors
 
 
-def parse_plan_form(form: dict[str, str]) -> dict[str, Any]:
-    """Form strings → :func:`service.build_week_plan` keywords; ValidationError on the first bad field."""
-    values, errors = validate_plan_form(form)
-    for name, message in errors.items():
-        raise ValidationError(message, field=name)
-    return values
-
-
 def _index(
     request: Request, db: DbSession, form: dict[str, str], errors: dict[str, str], status_code: int = 200
 ) -> HTMLResponse:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import math
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,16 +16,10 @@ from rich.console import Console
 from rich.table import Table
 
 from minwon.config import get_settings
+from minwon.core.clock import parse_day
 from minwon.core.errors import ValidationError
 
 BANK_CALLS = Path("call_center") / "anonymous_bank_1999_08_calls.csv"
-
-
-def _parse_day(value: str, field: str = "day") -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(f"{value!r} is not a date YYYY-MM-DD", field=field) from None
 
 
 def _check_output(path: Path) -> None:
@@ -88,7 +82,7 @@ def forecast(
                 "--weather-station applies to the center's own calls, not to --bank-demo (a US bank)",
                 field="weather_station",
             )
-        last_bank_day = _parse_day(until, "until") if until else None
+        last_bank_day = parse_day(until, field="until") if until else None
         series = bank_history(
             load_bank_series(get_settings().data_dir / BANK_SERIES),
             last_day=last_bank_day,
@@ -108,7 +102,7 @@ def forecast(
         from minwon.db.session import session_scope
         from minwon.workforce.history import center_forecast
 
-        last = _parse_day(until, "until") if until else local_today() - timedelta(days=1)
+        last = parse_day(until, field="until") if until else local_today() - timedelta(days=1)
         with session_scope() as db:
             result, notes = center_forecast(
                 db=db,
@@ -285,7 +279,7 @@ def simulate(
     source = path or get_settings().data_dir / BANK_CALLS
     if not source.is_file():
         raise ValidationError(f"no call records at {source}", field="path")
-    replay = read_day(source, day=_parse_day(day))
+    replay = read_day(source, day=parse_day(day))
     real = sim.real_day(replay, interval_s=interval * 60, queues={queue_code} if queue_code else None)
     notes: list[str] = []
     if staffing is not None:

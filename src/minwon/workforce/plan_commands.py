@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,18 +10,12 @@ import typer
 import yaml
 from rich.console import Console
 
+from minwon.core.clock import parse_day
 from minwon.core.errors import ValidationError
 
 plan_app = typer.Typer(
     help="Week plans: forecast, required agents and shifts (stored).", no_args_is_help=True
 )
-
-
-def _parse_day(value: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(f"{value!r} is not a date YYYY-MM-DD", field="start") from None
 
 
 @plan_app.command("week")
@@ -53,7 +46,7 @@ def week(
     from minwon.workforce.schedule import check_time_limit, parse_roster
     from minwon.workforce.service import build_week_plan, check_week_start, parse_source
 
-    week_start = check_week_start(_parse_day(start), field="start")
+    week_start = check_week_start(parse_day(start, field="start"), field="start")
     plan_source = parse_source(source)
     check_time_limit(time_limit, field="time_limit")
     if weather_station is not None and plan_source is not PlanSource.CENTER:
