@@ -44,6 +44,10 @@ class User(Base):
     pbx_agent_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     team: Mapped[str | None] = mapped_column(String(40))
+    #: Work e-mail for internal reminders (never a citizen's).
+    email: Mapped[str | None] = mapped_column(String(200))
+    #: Heads a department (부서장): receives overdue escalations for ``department_id``.
+    is_department_head: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

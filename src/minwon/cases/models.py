@@ -54,6 +54,8 @@ class Case(Base):
     deadline_basis: Mapped[str | None] = mapped_column(String(200))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: SHA-256 hex of the citizen's status-lookup code (the clear code goes out only in the receipt).
+    verification_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class CaseEvent(Base):

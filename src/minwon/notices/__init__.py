@@ -1,0 +1,1 @@
+"""Notices to citizens (SMS, e-mail) through a transactional outbox."""

@@ -1,0 +1,1 @@
+"""Korean text search: analysis, indexing and ranking (knowledge base, past cases, routing)."""

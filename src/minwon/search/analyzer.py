@@ -1,0 +1,67 @@
+"""Korean text analysis shared by search and routing.
+
+* :func:`morphemes` — content morphemes from kiwipiepy (nouns, verb/adjective stems, roots, foreign
+  words, numbers, Hanja), so 끌려갔어요 → 끌려가, 수도세가 → 수도, 세.
+* :func:`char_ngrams` — character n-grams over the text with spaces removed, so spacing errors
+  (주정차위반과태료 / 주정차 위반 과태료) and typos still share most terms.
+
+kiwipiepy loads its model (~100 MB) once per process on first use.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+#: Kiwi part-of-speech tags kept as index terms (Sejong tag set as used by kiwipiepy).
+CONTENT_TAGS = frozenset(
+    {
+        "NNG",
+        "NNP",
+        "NNB",
+        "NR",
+        "NP",
+        "VV",
+        "VA",
+        "XR",
+        "SL",
+        "SH",
+        "SN",
+        "MAG",
+        "VV-I",
+        "VA-I",
+        "VV-R",
+        "VA-R",
+    }
+)
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _kiwi() -> Any:
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+def normalise(text: str) -> str:
+    """NFKC, lower case, collapsed whitespace."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+
+
+def morphemes(text: str) -> list[str]:
+    """Content morphemes of ``text`` in order (may repeat)."""
+    text = normalise(text)
+    if not text:
+        return []
+    return [tok.form for tok in _kiwi().tokenize(text) if tok.tag in CONTENT_TAGS]
+
+
+def char_ngrams(text: str, sizes: tuple[int, ...] = (2, 3)) -> list[str]:
+    """Character n-grams of ``text`` without spaces (a one-character text yields itself)."""
+    compact = _SPACE.sub("", normalise(text))
+    if len(compact) < min(sizes):
+        return [compact] if compact else []
+    return [compact[i : i + n] for n in sizes for i in range(len(compact) - n + 1)]
