@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from minwon.accounts.models import User
@@ -56,3 +59,25 @@ def make_org(db: Session) -> tuple[list[Category], list[Department], list[Queue]
     ]
     db.commit()
     return cats, [tax, water], queues
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign ``username`` in through the login form; returns the session's CSRF token."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, "the login page has no CSRF token"
+    r = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, f"sign-in of {username} failed: {r.status_code}"
+    return csrf_token(client)
+
+
+def csrf_token(client: TestClient, path: str = "/") -> str:
+    """The CSRF token the app puts in pages for the signed-in session."""
+    page = client.get(path, headers={"Accept": "text/html"})
+    found = re.search(r'data-csrf="([^"]+)"', page.text)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)

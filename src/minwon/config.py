@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     sl_threshold_s: int = 20
     #: Window for the repeat-caller warning on the desk, in days.
     repeat_window_days: int = 7
+    #: Routing suggestions below this confidence (0–1) are shown as "not sure" (bench/routing.py).
+    routing_min_confidence: float = Field(default=0.25, ge=0, le=1)
     #: Set the Secure flag on cookies (enable behind HTTPS).
     secure_cookies: bool = False
     #: KMA API Hub key (apihub.kma.go.kr ``authKey``) and data.go.kr service key; never logged.

@@ -1,0 +1,1 @@
+"""Inquiry routing: suggest the responsible department and category for an inquiry text."""
