@@ -138,6 +138,7 @@ def pbx_token(name: str) -> None:
 
 
 def _attach_domain_commands() -> None:
+    from minwon.backoffice import commands as backoffice_commands
     from minwon.cases import commands as cases_commands
     from minwon.knowledge import commands as knowledge_commands
     from minwon.quality import commands as quality_commands
@@ -155,6 +156,7 @@ def _attach_domain_commands() -> None:
         staffing_commands,
         weather_commands,
         plan_commands,
+        backoffice_commands,
     ):
         module.register(app)
 
