@@ -65,14 +65,14 @@ def test_a_connector_in_its_own_folder_is_discovered(installed_example: None) ->
     assert issubclass(cls, Connector) and cls.__module__ == "minwon_bulky_waste"
     assert {"local_tax", "water", "parking", "sql_view", "bulky_waste"} <= set(found)
     (spec,) = cls.lookups
-    assert spec.key == "bulky_waste.reports" and spec.runnable(identity(resident="780314-1000010"))
+    assert spec.key == "bulky_waste.reports" and spec.runnable(identity(resident="780314-1100012"))
     conn = cls(HttpConnectorConfig(base_url="http://127.0.0.1:9", api_key="k"))
 
     async def unreachable() -> str:
         from minwon.linkage.contract import ConnectorFailure
 
         try:
-            await conn.fetch("bulky_waste.reports", identity(resident="780314-1000010"), timeout_s=2)
+            await conn.fetch("bulky_waste.reports", identity(resident="780314-1100012"), timeout_s=2)
         except ConnectorFailure as exc:
             return exc.kind
         finally:
