@@ -128,9 +128,10 @@ def test_towed_car_in_the_impound_lot(clean_faults: RunningBackoffice) -> None:
         ({"outage": True}, "unavailable"),
         ({"malformed": True}, "bad_response"),
         ({"hang": True}, "timeout"),
+        ({"hang": True, "hang_s": 0.05}, "timeout"),
         ({"latency_ms": 5_000}, "timeout"),
     ],
-    ids=["500", "502", "504", "403", "outage", "malformed", "hang", "slow"],
+    ids=["500", "502", "504", "403", "outage", "malformed", "hang", "hang-then-504", "slow"],
 )
 def test_fault_maps_to_kind(
     clean_faults: RunningBackoffice,
