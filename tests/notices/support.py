@@ -51,8 +51,8 @@ def sms_gateway(script: list[int | str] | None = None) -> Iterator[Gateway]:
     state: dict[str, Gateway] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence stderr
-            return
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # silence the per-request stderr line
 
         def do_POST(self) -> None:
             gw = state["gw"]
@@ -66,7 +66,9 @@ def sms_gateway(script: list[int | str] | None = None) -> Iterator[Gateway]:
                 gw.release.wait(30)
                 action = 200
             assert isinstance(action, int)
-            payload = json.dumps({"id": f"gw-{len(gw.requests)}"} if action < 300 else {"error": "x"}).encode()
+            payload = json.dumps(
+                {"id": f"gw-{len(gw.requests)}"} if action < 300 else {"error": "x"}
+            ).encode()
             self.send_response(action)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))

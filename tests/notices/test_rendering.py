@@ -16,7 +16,9 @@ RECEIPT = {"center": "한빛시 민원콜센터", "case_number": "2026-000123", 
 def test_default_receipt_renders_exactly() -> None:
     subject, body = render("case_receipt", RECEIPT)
     assert subject == "민원 접수 안내"
-    assert body == "[한빛시 민원콜센터] 민원이 접수되었습니다. 접수번호 2026-000123, 처리기한 2026-12-07 18:00."
+    assert (
+        body == "[한빛시 민원콜센터] 민원이 접수되었습니다. 접수번호 2026-000123, 처리기한 2026-12-07 18:00."
+    )
 
 
 def test_allowed_fields_are_the_defaults_fields() -> None:

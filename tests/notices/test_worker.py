@@ -203,7 +203,9 @@ def test_expired_lease_is_taken_over_and_sent_once(db: Session) -> None:
     assert (report.recovered, report.sent) == (1, 1)
     db.refresh(notice)
     assert notice.status is NoticeStatus.SENT and notice.attempts == 2
-    assert db.scalars(select(RecordedMessage).where(RecordedMessage.notice_id == notice.id)).all().__len__() == 1
+    assert (
+        db.scalars(select(RecordedMessage).where(RecordedMessage.notice_id == notice.id)).all().__len__() == 1
+    )
 
 
 def test_expired_lease_after_the_last_attempt_fails(db: Session) -> None:

@@ -45,6 +45,7 @@ class SmtpProvider(Provider):
         """Send one e-mail; ``provider_ref`` is its Message-ID. Raises :class:`DeliveryError`."""
         s = self.settings
         mail = self.build(message)
+        stage = "connect"
         try:
             client: smtplib.SMTP
             if s.smtp_ssl:
@@ -55,9 +56,12 @@ class SmtpProvider(Provider):
                 client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=timeout_s)
             with client:
                 if s.smtp_starttls and not s.smtp_ssl:
+                    stage = "STARTTLS"
                     client.starttls(context=self._tls_context())
                 if s.smtp_username:
+                    stage = "login"
                     client.login(s.smtp_username, s.smtp_password)
+                stage = "send"
                 client.send_message(mail)
         except smtplib.SMTPRecipientsRefused as exc:
             code = min((c for c, _m in exc.recipients.values()), default=550)
@@ -70,12 +74,11 @@ class SmtpProvider(Provider):
             raise DeliveryError(f"SMTP {exc.smtp_code}: sender refused (check MINWON_SMTP_FROM)") from None
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(f"SMTP {exc.smtp_code}: login refused (check MINWON_SMTP_USERNAME)") from None
-        except smtplib.SMTPNotSupportedError:
-            raise DeliveryError("SMTP server does not offer STARTTLS or AUTH") from None
         except TimeoutError:
-            raise DeliveryError(f"SMTP timeout after {timeout_s:g} s") from None
+            raise DeliveryError(f"SMTP timeout after {timeout_s:g} s ({stage})") from None
         except ssl.SSLError as exc:
             raise DeliveryError(f"SMTP TLS failed ({type(exc).__name__})") from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryError(f"SMTP server unreachable or failed ({type(exc).__name__})") from None
+            # the class name only: server replies may quote the address
+            raise DeliveryError(f"SMTP {stage} failed ({type(exc).__name__})") from None
         return SendResult(provider_ref=str(mail["Message-ID"]))
