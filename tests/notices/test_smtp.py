@@ -157,13 +157,23 @@ def test_starttls_and_login(db: Session, tmp_path: Path) -> None:
     inbox = Inbox()
     port = free_port()
     controller = Controller(
-        inbox, hostname="127.0.0.1", port=port, tls_context=server_tls, require_starttls=True,
-        authenticator=authenticator, auth_require_tls=True,
-    )  # fmt: skip
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_tls,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_require_tls=True,
+    )
     controller.start()
     try:
-        base = {"email_provider": "smtp", "smtp_port": port, "smtp_starttls": True, "smtp_ca_file": str(cert),
-                "smtp_username": "minwon"}  # fmt: skip
+        base = {
+            "email_provider": "smtp",
+            "smtp_port": port,
+            "smtp_starttls": True,
+            "smtp_ca_file": str(cert),
+            "smtp_username": "minwon",
+        }
         ok = _email(db, "citizen@example.org")
         assert deliver_due(db=db, now=utcnow(), settings=settings(**base, smtp_password="s3cret")).sent == 1
         assert len(inbox.messages) == 1 and logins == [(b"minwon", b"s3cret")]

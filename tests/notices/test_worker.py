@@ -70,8 +70,13 @@ def test_gateway_500s_are_retried_with_backoff_then_sent(db: Session) -> None:
     notice = _notice(db)
     now = utcnow()
     with sms_gateway([500, 502]) as gw:
-        cfg = settings(sms_provider="http_sms", sms_gateway_url=gw.url, sms_gateway_api_key=API_KEY,
-                       sms_sender="0212345678", notice_max_attempts=5)  # fmt: skip
+        cfg = settings(
+            sms_provider="http_sms",
+            sms_gateway_url=gw.url,
+            sms_gateway_api_key=API_KEY,
+            sms_sender="0212345678",
+            notice_max_attempts=5,
+        )
         r1 = deliver_due(db=db, now=now, settings=cfg, rng=random.Random(1))
         assert (r1.claimed, r1.retried, r1.sent) == (1, 1, 0)
         db.refresh(notice)
@@ -140,8 +145,12 @@ def test_wrong_api_key_is_a_permanent_failure(db: Session) -> None:
 def test_gateway_timeout_is_retried(db: Session) -> None:
     notice = _notice(db)
     with sms_gateway(["hang"]) as gw:
-        cfg = settings(sms_provider="http_sms", sms_gateway_url=gw.url, sms_gateway_api_key=API_KEY,
-                       notice_send_timeout_s=0.3)  # fmt: skip
+        cfg = settings(
+            sms_provider="http_sms",
+            sms_gateway_url=gw.url,
+            sms_gateway_api_key=API_KEY,
+            notice_send_timeout_s=0.3,
+        )
         report = deliver_due(db=db, now=utcnow(), settings=cfg)
     assert report.retried == 1
     db.refresh(notice)

@@ -35,6 +35,7 @@ from minwon.config import Settings, get_settings
 from minwon.core.clock import utcnow
 from minwon.core.crypto import decrypt, random_token
 from minwon.core.errors import MinwonError
+from minwon.db import models as _all_models  # noqa: F401 - maps the tables notices refer to (cases, contacts)
 from minwon.notices.backoff import backoff_delay
 from minwon.notices.models import Notice, NoticeChannel, NoticeStatus
 from minwon.notices.providers import DeliveryError, OutgoingMessage, Provider, provider_for
