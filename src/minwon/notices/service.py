@@ -1,8 +1,9 @@
-"""Queue notices to citizens. Writing only: delivery is the worker's job.
+"""Notices to citizens: queueing (:func:`enqueue`), templates, and the outbox as administrators and case
+pages see it. Delivery is the worker's job (``delivery.deliver_due``).
 
 :func:`enqueue` adds the notice to the caller's transaction and never commits, so a case update and
 the notice it causes are stored together or not at all, and a failed delivery never loses the update
-(transactional outbox).
+(transactional outbox). The administrators' functions (templates, retry, cancel) commit and are audited.
 """
 
 from __future__ import annotations
