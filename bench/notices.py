@@ -39,8 +39,13 @@ def _fill(url: str) -> None:
     engine = make_engine(url)
     with session_scope(engine) as db:
         for i in range(N):
-            enqueue(db, channel=NoticeChannel.SMS, recipient="01000001234", template_key="survey_invite",
-                    context={"center": "한빛시", "url": f"https://minwon.example/s/{i}"})  # fmt: skip
+            enqueue(
+                db,
+                channel=NoticeChannel.SMS,
+                recipient="01000001234",
+                template_key="survey_invite",
+                context={"center": "한빛시", "url": f"https://minwon.example/s/{i}"},
+            )
         db.commit()
     engine.dispose()
 
@@ -71,7 +76,9 @@ def _run(url: str, workers: int) -> dict[str, Any]:
     elapsed = time.perf_counter() - t0
     engine = make_engine(url)
     with session_scope(engine) as db:
-        counts = db.execute(select(RecordedMessage.notice_id, func.count()).group_by(RecordedMessage.notice_id)).all()
+        counts = db.execute(
+            select(RecordedMessage.notice_id, func.count()).group_by(RecordedMessage.notice_id)
+        ).all()
     engine.dispose()
     return {
         "workers": workers,
