@@ -199,7 +199,9 @@ def deliver_due(
     ``now`` (aware, default the clock) decides what is due and when retries fall. ``settings`` default
     to the process settings; ``providers`` may pin a provider per channel (otherwise chosen by
     ``MINWON_SMS_PROVIDER``/``MINWON_EMAIL_PROVIDER``); ``rng`` draws the backoff jitter. Commits after
-    every claim and every outcome. Never raises for a failed send; raises ValueError for a naive ``now``.
+    every claim and every outcome, so pass a session without pending work of your own (the scheduler:
+    its own session per round). Never raises for a failed send; raises ValueError for a naive ``now``.
+    Returns a :class:`DeliveryReport`; ``report.as_dict()`` gives the counts for a log line.
     """
     now = now or utcnow()
     if now.tzinfo is None:
