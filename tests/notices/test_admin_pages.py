@@ -245,3 +245,14 @@ def test_case_partial_shows_delivery_state(db: Session) -> None:
     _no_clear_phone(html)
     empty = env.get_template("notices/_notice_list.html").render(notices=[], _=trans.gettext)
     assert "알림이 없습니다." in empty
+
+
+def test_a_stored_text_that_no_longer_fits_is_shown_with_its_problem(client: TestClient, db: Session) -> None:
+    # e.g. stored by an older version whose callers provided another field
+    db.add(NoticeTemplate(key="case_answer", subject="", body="{center} {old_field}", updated_by_name="x"))
+    make_user(db, "admin", "administrator")
+    _sign_in(client, "admin")
+    assert client.get("/admin/notices/templates", headers=HTML).status_code == 200
+    page = client.get("/admin/notices/templates/case_answer", headers=HTML)
+    assert page.status_code == 200
+    assert "알 수 없는 항목 {old_field}입니다." in page.text

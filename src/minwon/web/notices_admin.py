@@ -101,7 +101,11 @@ def templates_page(request: Request, db: DbSession, user: Reader, saved: str = "
     items = []
     for info in list_templates(db=db):
         subject, body = info.in_use
-        items.append({"info": info, "preview": preview_template(key=info.key, subject=subject, body=body)})
+        try:
+            preview = preview_template(key=info.key, subject=subject, body=body)
+        except TemplateInvalid:  # a text stored by an older version; the edit page names the problem
+            preview = None
+        items.append({"info": info, "preview": preview})
     context = {"items": items, "saved": saved, "can_edit": _can_edit(user), "active": "templates"}
     return render(request, "notices/admin_templates.html", context)
 
@@ -122,7 +126,10 @@ def _edit_page(
         form = {"subject": subject, "body": body, "is_active": "on" if active else ""}
     preview = None
     if error is None:
-        preview = preview_template(key=key, subject=form["subject"], body=form["body"])
+        try:
+            preview = preview_template(key=key, subject=form["subject"], body=form["body"])
+        except TemplateInvalid as exc:
+            error = _error(request, exc)
     context: dict[str, Any] = {
         "info": info,
         "form": form,
