@@ -33,7 +33,7 @@ def test_preview_follows_typing_and_save(
         page.fill("input[name=username]", "admin")
         page.fill("input[name=password]", PASSWORD)
         page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        page.wait_for_url(lambda url: "/login" not in url)
         page.goto(f"{base}/admin/notices/templates/case_transfer")
         body = page.locator("#f-body")
         body.fill("[{center}] {case_number} → {department} {phone}")
