@@ -78,6 +78,11 @@ class SmtpProvider(Provider):
             raise DeliveryError(f"SMTP timeout after {timeout_s:g} s ({stage})") from None
         except ssl.SSLError as exc:
             raise DeliveryError(f"SMTP TLS failed ({type(exc).__name__})") from None
+        except smtplib.SMTPServerDisconnected as exc:
+            # smtplib reports a read timeout as a disconnect; the TimeoutError is its context
+            if isinstance(exc.__context__, TimeoutError):
+                raise DeliveryError(f"SMTP timeout after {timeout_s:g} s ({stage})") from None
+            raise DeliveryError(f"SMTP {stage} failed (SMTPServerDisconnected)") from None
         except (smtplib.SMTPException, OSError) as exc:
             # the class name only: server replies may quote the address
             raise DeliveryError(f"SMTP {stage} failed ({type(exc).__name__})") from None
