@@ -80,6 +80,31 @@ class Settings(BaseSettings):
     city_stations: str = "108,112,119"
     #: Timeout of each KMA request, seconds.
     kma_timeout_s: float = 10.0
+    #: Notice providers by name: ``recording`` (stores messages in the database; demo default),
+    #: ``smtp``, ``http_sms``, or one registered under the ``minwon.notice_providers`` entry point.
+    sms_provider: str = "recording"
+    email_provider: str = "recording"
+    #: Delivery attempts before a notice is FAILED; backoff base and cap (seconds, doubled per attempt,
+    #: jittered); a claimed notice's lease (seconds) after which a crashed send is retried; send timeout.
+    notice_max_attempts: int = Field(default=5, ge=1, le=50)
+    notice_backoff_base_s: float = Field(default=60.0, gt=0)
+    notice_backoff_max_s: float = Field(default=3600.0, gt=0)
+    notice_lease_s: float = Field(default=300.0, gt=0)
+    notice_send_timeout_s: float = Field(default=10.0, gt=0)
+    #: SMTP provider: server, STARTTLS or implicit TLS, optional login, sender, extra CA file (PEM).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "minwon@localhost"
+    smtp_ca_file: str = ""
+    #: HTTP SMS gateway: JSON POST URL, bearer API key (never logged), registered sender number
+    #: (발신번호 사전등록, 전기통신사업법 §84-2).
+    sms_gateway_url: str = ""
+    sms_gateway_api_key: str = ""
+    sms_sender: str = ""
 
     #: Start the reference back office (``minwon backoffice serve``) as a child of ``minwon serve``.
     #: Unset → on in ``development`` (the demo), off in ``test`` and ``production``.
