@@ -140,6 +140,7 @@ def pbx_token(name: str) -> None:
 def _attach_domain_commands() -> None:
     from minwon.cases import commands as cases_commands
     from minwon.knowledge import commands as knowledge_commands
+    from minwon.linkage import commands as linkage_commands
     from minwon.quality import commands as quality_commands
     from minwon.telephony import commands as telephony_commands
     from minwon.weather import commands as weather_commands
@@ -155,6 +156,7 @@ def _attach_domain_commands() -> None:
         staffing_commands,
         weather_commands,
         plan_commands,
+        linkage_commands,
     ):
         module.register(app)
 

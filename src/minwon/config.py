@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     city_stations: str = "108,112,119"
     #: Timeout of each KMA request, seconds.
     kma_timeout_s: float = 10.0
+    #: Roles that may run administrative-information lookups (comma-separated); add
+    #: ``department_officer`` only where officers need them.
+    linkage_roles: str = "counselor,supervisor"
+    #: The center's name in citizen SMS (e.g. the virtual-account notice).
+    center_name: str = "한빛시 민원콜센터"
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from minwon.core.clock import to_local, utcnow
@@ -276,7 +276,8 @@ def purge_access_records(
     if anchor is None or last_purged <= head.base_seq:
         db.rollback()
         return 0
-    count = db.execute(delete(AccessRecord).where(AccessRecord.seq <= last_purged)).rowcount
+    deleted = db.execute(delete(AccessRecord).where(AccessRecord.seq <= last_purged))
+    count = deleted.rowcount if isinstance(deleted, CursorResult) else 0
     head.base_seq, head.base_hash = anchor.seq, anchor.hash
     record_audit(
         db=db,

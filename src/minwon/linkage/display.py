@@ -1,0 +1,119 @@
+"""How lookup results look on the desk: KRW amounts, Korean dates, field labels, summary lines and
+virtual accounts. Pure: no database or web import.
+
+Result items are pydantic models (the lookup's ``result_model``). A field is shown with its ``title``
+(else its name); an ``int`` field is an amount in KRW when its schema says ``{"unit": "KRW"}`` or its
+name says so (``amount``, ``fine``, ``tax``, ``charge``, ``krw``, ``arrears``, ``surcharge``, ``total``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from minwon.core.clock import to_local
+from minwon.linkage.contract import VirtualAccount
+
+_KRW_HINTS = ("amount", "fine", "tax", "charge", "krw", "arrears", "surcharge", "total", "penalty", "fee")
+_WEEKDAYS = "월화수목금토일"
+
+
+def format_krw(amount: int) -> str:
+    """``123450`` → ``123,450원`` (negative amounts keep their sign)."""
+    return f"{amount:,}원"
+
+
+def korean_date(day: date) -> str:
+    """``2026-06-30`` → ``2026년 6월 30일(화)``."""
+    return f"{day.year}년 {day.month}월 {day.day}일({_WEEKDAYS[day.weekday()]})"
+
+
+def korean_datetime(instant: datetime) -> str:
+    """An aware instant in the center's zone: ``2026년 6월 30일(화) 14:05``; a naive one as it is."""
+    local = to_local(instant) if instant.tzinfo else instant
+    return f"{korean_date(local.date())} {local:%H:%M}"
+
+
+def _is_krw(name: str, extra: Any) -> bool:
+    if isinstance(extra, dict) and extra.get("unit") == "KRW":
+        return True
+    return any(h in name.lower() for h in _KRW_HINTS)
+
+
+def format_value(name: str, value: Any, extra: Any = None) -> str:
+    """One field's value as shown: KRW, Korean dates, 예/아니요 for booleans, ``-`` for none."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "예" if value else "아니요"
+    if isinstance(value, int) and _is_krw(name, extra):
+        return format_krw(value)
+    if isinstance(value, datetime):
+        return korean_datetime(value)
+    if isinstance(value, date):
+        return korean_date(value)
+    if isinstance(value, BaseModel):
+        return ", ".join(f"{k} {format_value(k, v)}" for k, v in value.model_dump().items())
+    if hasattr(value, "value") and isinstance(value.value, str):
+        return str(value.value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+
+
+def item_fields(item: BaseModel) -> list[Field]:
+    """The item's fields in declaration order, labelled and formatted."""
+    out: list[Field] = []
+    for name, info in type(item).model_fields.items():
+        if info.exclude:
+            continue
+        out.append(Field(info.title or name, format_value(name, getattr(item, name), info.json_schema_extra)))
+    return out
+
+
+def summary_line(title: str, item: BaseModel) -> str:
+    """One line for the contact record: the lookup's title and the item's first six fields, e.g.
+    ``지방세 고지 내역: 세목 자동차세 1기 · 금액 123,450원 · 납기 2026년 6월 30일(화)``; at most 500 chars.
+    An item may define ``summary(self) -> str`` to choose its own words."""
+    custom = getattr(item, "summary", None)
+    if callable(custom):
+        text = str(custom())
+    else:
+        text = " · ".join(f"{f.label} {f.value}" for f in item_fields(item)[:6])
+    return f"{title}: {text}"[:500]
+
+
+def virtual_account_of(item: BaseModel) -> VirtualAccount | None:
+    """The item's payment virtual account, from ``virtual_account_info()`` when the model defines it, else
+    from fields named ``bank`` + ``virtual_account`` (or ``account``), ``amount``/``amount_due``/``total``,
+    ``due_date``/``due``, and a label (``item_label``, ``label``, ``tax_item_label``, ``title``, ``item``).
+    ``None`` when there is none (e.g. a paid bill)."""
+    custom = getattr(item, "virtual_account_info", None)
+    if callable(custom):
+        result = custom()
+        return result if isinstance(result, VirtualAccount) else None
+    data = item.model_dump()
+
+    def first(*names: str) -> Any:
+        for n in names:
+            if data.get(n) not in (None, ""):
+                return data[n]
+        return None
+
+    bank = first("bank", "virtual_account_bank")
+    account = first("virtual_account", "virtual_account_number", "account")
+    amount = first("amount_due", "unpaid_amount", "amount", "total", "fine_amount")
+    due = first("due_date", "due", "pay_by")
+    label = first("item_label", "label", "tax_item_label", "title", "item", "tax_item")
+    if not (isinstance(bank, str) and isinstance(account, str) and isinstance(amount, int) and amount > 0):
+        return None
+    if not isinstance(due, date) or label is None:
+        return None
+    return VirtualAccount(item=str(label), amount=amount, due=due, bank=bank, account=account)
