@@ -138,6 +138,7 @@ def pbx_token(name: str) -> None:
 
 
 def _attach_domain_commands() -> None:
+    from minwon.backoffice import commands as backoffice_commands
     from minwon.cases import commands as cases_commands
     from minwon.knowledge import commands as knowledge_commands
     from minwon.linkage import commands as linkage_commands
@@ -157,6 +158,7 @@ def _attach_domain_commands() -> None:
         weather_commands,
         plan_commands,
         linkage_commands,
+        backoffice_commands,
     ):
         module.register(app)
 

@@ -24,6 +24,14 @@ def _default_database_url() -> str:
     return f"sqlite:///{(Path.cwd() / 'var' / 'minwon.db').as_posix()}"
 
 
+def _default_backoffice_database_url() -> str:
+    return f"sqlite:///{(Path.cwd() / 'var' / 'backoffice.db').as_posix()}"
+
+
+#: API key of the reference back office in development and the demo (it holds synthetic data only).
+DEV_BACKOFFICE_API_KEY = "hanbit-backoffice-demo-key"
+
+
 class Settings(BaseSettings):
     """Deployment settings.
 
@@ -75,6 +83,24 @@ class Settings(BaseSettings):
     linkage_roles: str = "counselor,supervisor"
     #: The center's name in citizen SMS (e.g. the virtual-account notice).
     center_name: str = "한빛시 민원콜센터"
+
+    #: Start the reference back office (``minwon backoffice serve``) as a child of ``minwon serve``.
+    #: Unset → on in ``development`` (the demo), off in ``test`` and ``production``.
+    backoffice_autostart: bool | None = None
+    backoffice_host: str = "127.0.0.1"
+    backoffice_port: int = 8090
+    backoffice_api_key: str = DEV_BACKOFFICE_API_KEY
+    #: The back office's OWN database (synthetic records; never minwon's database).
+    backoffice_database_url: str = Field(default_factory=_default_backoffice_database_url)
+    #: Generated residents and the generator's seed.
+    backoffice_residents: int = 20_000
+    backoffice_seed: int = 2026
+
+    @property
+    def backoffice_autostart_enabled(self) -> bool:
+        if self.backoffice_autostart is not None:
+            return self.backoffice_autostart
+        return self.environment == "development"
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
