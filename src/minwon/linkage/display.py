@@ -37,10 +37,40 @@ def korean_datetime(instant: datetime) -> str:
     return f"{korean_date(local.date())} {local:%H:%M}"
 
 
+#: Korean labels of field names the shipped connectors use (a field's ``title`` wins).
+FIELD_LABELS: dict[str, str] = {
+    "bill_no": "고지번호",
+    "tax_item_name": "세목",
+    "tax_year": "과세연도",
+    "object": "과세대상",
+    "base_tax": "본세",
+    "education_tax": "지방교육세",
+    "amount": "고지금액",
+    "period_start": "납기 시작",
+    "due_date": "납부기한",
+    "status": "상태",
+    "paid_on": "납부일",
+    "paid_amount": "납부금액",
+    "surcharge": "가산세",
+    "amount_due": "납부할 금액",
+    "bank": "은행",
+    "virtual_account": "가상계좌",
+    "account_number": "가상계좌",
+}
+#: Codes shown in Korean.
+VALUE_LABELS: dict[str, str] = {"paid": "납부", "unpaid": "미납", "overdue": "체납"}
+#: Fields not shown (codes that a label field repeats).
+HIDDEN_FIELDS = frozenset({"tax_item"})
+_NOT_AMOUNT_SUFFIXES = ("_year", "_no", "_count", "_number", "_id", "_days", "_cc")
+
+
 def _is_krw(name: str, extra: Any) -> bool:
     if isinstance(extra, dict) and extra.get("unit") == "KRW":
         return True
-    return any(h in name.lower() for h in _KRW_HINTS)
+    lowered = name.lower()
+    if lowered.endswith(_NOT_AMOUNT_SUFFIXES):
+        return False
+    return any(h in lowered for h in _KRW_HINTS)
 
 
 def format_value(name: str, value: Any, extra: Any = None) -> str:
@@ -58,8 +88,8 @@ def format_value(name: str, value: Any, extra: Any = None) -> str:
     if isinstance(value, BaseModel):
         return ", ".join(f"{k} {format_value(k, v)}" for k, v in value.model_dump().items())
     if hasattr(value, "value") and isinstance(value.value, str):
-        return str(value.value)
-    return str(value)
+        value = value.value
+    return VALUE_LABELS.get(str(value), str(value))
 
 
 @dataclass(frozen=True)
@@ -72,9 +102,10 @@ def item_fields(item: BaseModel) -> list[Field]:
     """The item's fields in declaration order, labelled and formatted."""
     out: list[Field] = []
     for name, info in type(item).model_fields.items():
-        if info.exclude:
+        if info.exclude or name in HIDDEN_FIELDS:
             continue
-        out.append(Field(info.title or name, format_value(name, getattr(item, name), info.json_schema_extra)))
+        label = info.title or FIELD_LABELS.get(name, name)
+        out.append(Field(label, format_value(name, getattr(item, name), info.json_schema_extra)))
     return out
 
 
@@ -108,10 +139,10 @@ def virtual_account_of(item: BaseModel) -> VirtualAccount | None:
         return None
 
     bank = first("bank", "virtual_account_bank")
-    account = first("virtual_account", "virtual_account_number", "account")
+    account = first("virtual_account", "virtual_account_number", "account_number", "account")
     amount = first("amount_due", "unpaid_amount", "amount", "total", "fine_amount")
     due = first("due_date", "due", "pay_by")
-    label = first("item_label", "label", "tax_item_label", "title", "item", "tax_item")
+    label = first("item_label", "tax_item_name", "label", "title", "item", "tax_item")
     if not (isinstance(bank, str) and isinstance(account, str) and isinstance(amount, int) and amount > 0):
         return None
     if not isinstance(due, date) or label is None:
