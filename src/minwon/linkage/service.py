@@ -138,11 +138,29 @@ def _validate_config(cls: type[Connector], values: dict[str, Any]) -> BaseModel:
         raise ValidationError(f"{field}: {err['type'].replace('_', ' ')}", field=field) from None
 
 
+_POLICY_TYPES: dict[str, type[float] | type[int]] = {
+    "timeout_s": float,
+    "retries": int,
+    "breaker_threshold": int,
+    "breaker_cooldown_s": float,
+}
+
+
 def _policy_of(values: dict[str, Any]) -> Policy:
+    """The fan-out policy from stored or posted values (strings from a form are converted)."""
+    kwargs: dict[str, Any] = {}
+    for key, kind in _POLICY_TYPES.items():
+        raw = values.get(key)
+        if raw in (None, ""):
+            continue
+        try:
+            kwargs[key] = kind(raw)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{key} must be a number", field=key) from None
     try:
-        return Policy(**{k: values[k] for k in POLICY_FIELDS if k in values and values[k] not in (None, "")})
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(str(exc), field="timeout_s") from None
+        return Policy(**kwargs)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field=str(exc).split(" ", 1)[0]) from None
 
 
 def save_connector(
