@@ -64,19 +64,38 @@ def serve(
         int, typer.Option(help="Server processes; >1 needs MINWON_BROKER_URL for live updates.")
     ] = 1,
 ) -> None:
-    """Serve the web app and API (uvicorn)."""
-    import uvicorn
-
+    """Serve the web app and API (uvicorn); in development (the demo) also the reference back office
+    (MINWON_BACKOFFICE_AUTOSTART), stopped on exit."""
     settings = get_settings()
     if workers > 1 and not settings.broker_url:
         console.print(
             "[yellow]warning:[/] several workers without MINWON_BROKER_URL: live updates stay per process"
         )
+    backoffice = None
+    if settings.backoffice_autostart_enabled:
+        from minwon.backoffice.autostart import start_child
+
+        try:
+            backoffice = start_child(console=console)
+        except RuntimeError as exc:
+            fail(str(exc))
+    try:
+        _run_uvicorn(host or settings.host, port or settings.port, workers)
+    finally:
+        if backoffice is not None:
+            from minwon.backoffice.autostart import stop_child
+
+            stop_child(backoffice)
+
+
+def _run_uvicorn(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
     uvicorn.run(
         "minwon.main:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         workers=workers,
         log_level="info",
         # open live-update streams never finish by themselves; end them 5 s into a shutdown

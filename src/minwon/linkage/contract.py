@@ -128,8 +128,13 @@ class Connector(ABC):
     def __init__(self, config: BaseModel) -> None:
         self.config = config
 
+    def configured_lookups(self) -> tuple[LookupSpec, ...]:
+        """The lookups this configured instance offers: the class's ``lookups`` by default; a connector
+        whose lookups come from its configuration (``sql_view``) overrides this."""
+        return self.lookups
+
     def lookup_spec(self, key: str) -> LookupSpec:
-        for spec in self.lookups:
+        for spec in self.configured_lookups():
             if spec.key == key:
                 return spec
         raise KeyError(key)

@@ -16,6 +16,7 @@ the URL's query.
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime
 from typing import Any
 
@@ -136,3 +137,13 @@ def parse_items(name: str, path: str, model: type[BaseModel], items: list[dict[s
 def as_of_of(envelopes: list[Envelope]) -> datetime:
     """The oldest ``as_of`` of several answers (a result is as fresh as its stalest part)."""
     return min(e.as_of for e in envelopes)
+
+
+class Deadline:
+    """Seconds left of one ``timeout_s`` budget shared by several calls of one lookup."""
+
+    def __init__(self, timeout_s: float) -> None:
+        self._end = time.monotonic() + timeout_s
+
+    def left(self) -> float:
+        return self._end - time.monotonic()
