@@ -98,7 +98,7 @@ def test_only_linkage_roles_may_look_up(
     csrf = sign_in(client, "user1")
     r = client.get("/desk/linkage")
     assert r.status_code == (200 if allowed else 403)
-    status, body = _verify(client, csrf)
+    status, _body = _verify(client, csrf)
     if allowed:
         assert status == 200
     else:
@@ -188,7 +188,8 @@ def test_verify_fan_out_note_sms_and_access_log(
     assert notice is not None
     assert (
         notice.body
-        == "[한빛시 민원콜센터] 자동차세 1기 123,450원, 납부기한 2026년 12월 31일(목). 가상계좌 농협은행 79012345678901"
+        == "[한빛시 민원콜센터] 자동차세 1기 123,450원, 납부기한 2026년 12월 31일(목). "
+        "가상계좌 농협은행 79012345678901"
     )
     assert decrypt(notice.recipient_enc) == "01012345678" and notice.recipient_masked == "010-****-5678"
     again = client.post(

@@ -1,4 +1,4 @@
-"""Identifier validation and masking. Check digits computed by hand from the weights 2,3,4,5,6,7,8,9,2,3,4,5."""
+"""Identifier validation and masking; check digits computed by hand (weights 2,3,4,5,6,7,8,9,2,3,4,5)."""
 
 from __future__ import annotations
 
