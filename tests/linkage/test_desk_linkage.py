@@ -187,8 +187,7 @@ def test_verify_fan_out_note_sms_and_access_log(
     notice = db.scalar(select(Notice).where(Notice.template_key == "virtual_account"))
     assert notice is not None
     assert (
-        notice.body
-        == "[한빛시 민원콜센터] 자동차세 1기 123,450원, 납부기한 2026년 12월 31일(목). "
+        notice.body == "[한빛시 민원콜센터] 자동차세 1기 123,450원, 납부기한 2026년 12월 31일(목). "
         "가상계좌 농협은행 79012345678901"
     )
     assert decrypt(notice.recipient_enc) == "01012345678" and notice.recipient_masked == "010-****-5678"

@@ -8,6 +8,7 @@ name says so (``amount``, ``fine``, ``tax``, ``charge``, ``krw``, ``arrears``, `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 
 from minwon.core.clock import to_local
 from minwon.linkage.contract import VirtualAccount
+from minwon.linkage.identity import mask_rrn, mask_vehicle, mask_water_customer
 
 _KRW_HINTS = ("amount", "fine", "tax", "charge", "krw", "arrears", "surcharge", "total", "penalty", "fee")
 _WEEKDAYS = "월화수목금토일"
@@ -56,6 +58,54 @@ FIELD_LABELS: dict[str, str] = {
     "bank": "은행",
     "virtual_account": "가상계좌",
     "account_number": "가상계좌",
+    "notice_no": "고지번호",
+    "vehicle_number": "차량번호",
+    "occurred_at": "위반 일시",
+    "place": "위반 장소",
+    "child_zone": "어린이보호구역",
+    "violation": "위반 내용",
+    "fine": "과태료",
+    "reduced_fine": "자진납부 감경액",
+    "reduction": "감경",
+    "reduction_deadline": "감경 기한",
+    "notice_date": "사전통지일",
+    "objection_deadline": "의견진술 기한",
+    "objection_filed_on": "의견진술 제출일",
+    "imposition_due": "부과 납기",
+    "towed_at": "견인 일시",
+    "towed_from": "견인 장소",
+    "lot": "보관소",
+    "lot_phone": "보관소 전화",
+    "released_at": "출고 일시",
+    "towing_fee": "견인료",
+    "storage_fee": "보관료",
+    "customer_number": "수용가번호",
+    "holder_name": "사용자",
+    "address": "주소",
+    "usage_type": "업종",
+    "meter_mm": "계량기 구경(mm)",
+    "meter_number": "계량기 번호",
+    "unpaid_amount": "미납액",
+    "overdue_bills": "체납 건수",
+    "period_end": "사용기간 끝",
+    "reading_date": "검침일",
+    "previous_reading": "전기 지침",
+    "current_reading": "당기 지침",
+    "usage_m3": "사용량(㎥)",
+    "water_charge": "상수도 요금",
+    "sewage_charge": "하수도 요금",
+    "water_use_levy": "물이용부담금",
+    "late_charge": "가산금",
+    "leak_suspected": "누수 의심",
+}
+#: Identifier fields are masked wherever a result shows them (개인정보 처리 표시제한).
+MASKED_FIELDS: dict[str, Callable[[str], str]] = {
+    "vehicle_number": mask_vehicle,
+    "plate": mask_vehicle,
+    "customer_number": mask_water_customer,
+    "water_customer_number": mask_water_customer,
+    "rrn": lambda v: mask_rrn(v.replace("-", "")),
+    "resident": lambda v: mask_rrn(v.replace("-", "")),
 }
 #: Codes shown in Korean.
 VALUE_LABELS: dict[str, str] = {"paid": "납부", "unpaid": "미납", "overdue": "체납"}
@@ -74,9 +124,12 @@ def _is_krw(name: str, extra: Any) -> bool:
 
 
 def format_value(name: str, value: Any, extra: Any = None) -> str:
-    """One field's value as shown: KRW, Korean dates, 예/아니요 for booleans, ``-`` for none."""
+    """One field's value as shown: identifiers masked, KRW, Korean dates, 예/아니요 for booleans,
+    ``-`` for none."""
     if value is None:
         return "-"
+    if name in MASKED_FIELDS and isinstance(value, str) and len(value) >= 4:
+        return MASKED_FIELDS[name](value)
     if isinstance(value, bool):
         return "예" if value else "아니요"
     if isinstance(value, int) and _is_krw(name, extra):
@@ -121,10 +174,11 @@ def summary_line(title: str, item: BaseModel) -> str:
     return f"{title}: {text}"[:500]
 
 
-def virtual_account_of(item: BaseModel) -> VirtualAccount | None:
+def virtual_account_of(item: BaseModel, default_label: str = "") -> VirtualAccount | None:
     """The item's payment virtual account, from ``virtual_account_info()`` when the model defines it, else
     from fields named ``bank`` + ``virtual_account`` (or ``account``), ``amount``/``amount_due``/``total``,
-    ``due_date``/``due``, and a label (``item_label``, ``label``, ``tax_item_label``, ``title``, ``item``).
+    ``due_date``/``due``/``imposition_due``, and a label (``item_label``, ``tax_item_name``, ``label``,
+    ``title``, ``item``, ``violation``; else ``default_label``, the lookup's title).
     ``None`` when there is none (e.g. a paid bill)."""
     custom = getattr(item, "virtual_account_info", None)
     if callable(custom):
@@ -141,8 +195,10 @@ def virtual_account_of(item: BaseModel) -> VirtualAccount | None:
     bank = first("bank", "virtual_account_bank")
     account = first("virtual_account", "virtual_account_number", "account_number", "account")
     amount = first("amount_due", "unpaid_amount", "amount", "total", "fine_amount")
-    due = first("due_date", "due", "pay_by")
-    label = first("item_label", "tax_item_name", "label", "title", "item", "tax_item")
+    due = first("due_date", "due", "imposition_due", "pay_by")
+    label = (
+        first("item_label", "tax_item_name", "label", "title", "item", "violation") or default_label or None
+    )
     if not (isinstance(bank, str) and isinstance(account, str) and isinstance(amount, int) and amount > 0):
         return None
     if not isinstance(due, date) or label is None:

@@ -533,8 +533,8 @@ def send_virtual_account_sms(
     or the result left the cache; PermissionDenied; NotFound.
     """
     verification = get_verification(db=db, verification_id=verification_id, viewer=agent)
-    _title, item = _cached_item(verification, lookup, index)
-    account = virtual_account_of(item)
+    title, item = _cached_item(verification, lookup, index)
+    account = virtual_account_of(item, default_label=title)
     if account is None:
         raise ValidationError(N_("This result has no virtual account to send."), field="lookup")
     mobile = _clear_values(verification).get(Check.MOBILE.value)

@@ -134,7 +134,7 @@ async def panel(
         {
             "o": lo,
             "rows": [
-                {"fields": item_fields(item), "payable": virtual_account_of(item) is not None}
+                {"fields": item_fields(item), "payable": virtual_account_of(item, lo.title) is not None}
                 for item in lo.items
             ],
         }
