@@ -92,8 +92,8 @@ def _vid(html: str) -> int:
 def test_only_linkage_roles_may_look_up(
     client: TestClient, db: Session, linked: ProbeServer, role: str, allowed: bool
 ) -> None:
-    make_org(db)
-    dept = {"department_id": 1} if role == "department_officer" else {}
+    _cats, depts, _queues = make_org(db)
+    dept = {"department_id": depts[0].id} if role == "department_officer" else {}
     make_user(db, "user1", role=role, **dept)
     csrf = sign_in(client, "user1")
     r = client.get("/desk/linkage")
@@ -110,8 +110,8 @@ def test_only_linkage_roles_may_look_up(
 def test_department_officers_when_configured(
     client: TestClient, db: Session, linked: ProbeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    make_org(db)
-    make_user(db, "officer", role="department_officer", department_id=1)
+    _cats, depts, _queues = make_org(db)
+    make_user(db, "officer", role="department_officer", department_id=depts[0].id)
     monkeypatch.setenv("MINWON_LINKAGE_ROLES", "counselor,supervisor,department_officer")
     get_settings.cache_clear()
     try:
