@@ -330,3 +330,35 @@ def test_key_rotation_re_encrypts_owned_columns(
     finally:
         monkeypatch.delenv("MINWON_DATA_KEYS")
         get_settings.cache_clear()
+
+
+def test_saving_the_contact_attaches_verification_and_result_lines(
+    client: TestClient, db: Session, linked: ProbeServer
+) -> None:
+    cats, _depts, _queues = make_org(db)
+    make_user(db, "counselor1", pbx_agent_id="AGENT_01")
+    now = utcnow()
+    call = make_call(
+        db, "c-9", ringing_at=now - timedelta(seconds=30), answered_at=now - timedelta(seconds=20)
+    )
+    csrf = sign_in(client, "counselor1")
+    vid = _vid(_verify(client, csrf, call_id=str(call.id))[1])
+    client.get(f"/desk/linkage/{vid}/panel/ptax")
+    client.post(
+        f"/desk/linkage/{vid}/note",
+        data={"lookup": "ptax.bills", "index": "0"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    form = {
+        "call_id": str(call.id),
+        "category_id": str(cats[0].id),
+        "inquiry": "자동차세 납부 문의",
+        "answer": "가상계좌 안내",
+        "outcome": "resolved",
+        "csrf_token": csrf,
+    }
+    assert client.post("/desk/contacts", data=form).status_code == 200
+    contact_id = db.scalar(select(service.Contact.id).where(service.Contact.call_id == call.id))
+    db.expire_all()
+    assert db.get(Verification, vid).contact_id == contact_id  # type: ignore[union-attr]
+    assert [n.contact_id for n in service.notes_for(db=db, verification_id=vid)] == [contact_id]

@@ -65,9 +65,8 @@ def test_demo_story(fresh_database_url: str, start_server: Callable[..., str], t
             sync_api.expect(page.locator("[data-testid=send-sms]").first).to_be_visible()
             page.locator("[data-testid=send-sms]").first.click()
             sync_api.expect(page.get_by_test_id("sms-queued")).to_contain_text("010-****-1357")
-            page.goto(
-                page.get_by_test_id("linkage-access-link").get_attribute("href") or "", wait_until="load"
-            )
+            href = page.get_by_test_id("linkage-access-link").get_attribute("href") or ""
+            page.goto(base + href)
             rows = page.get_by_test_id("access-row")
             sync_api.expect(rows).to_have_count(7)  # 3 local-tax + 2 water + 2 parking lookups
             browser.close()
