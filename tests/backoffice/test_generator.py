@@ -111,3 +111,11 @@ def test_personas_are_planted_whatever_the_seed() -> None:
     people = demo_identities()
     assert [p.name for p in people] == ["김한빛", "박누리", "최다온"]
     assert all(rules.is_synthetic_rrn(p.rrn) for p in people)
+
+
+def test_docs_list_the_demo_callers() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "backoffice.md").read_text()
+    for person in demo_identities():
+        assert f"| {person.name} | {person.rrn} |" in text

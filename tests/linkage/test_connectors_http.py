@@ -128,9 +128,10 @@ def test_towed_car_in_the_impound_lot(clean_faults: RunningBackoffice) -> None:
         ({"outage": True}, "unavailable"),
         ({"malformed": True}, "bad_response"),
         ({"hang": True}, "timeout"),
+        ({"hang": True, "hang_s": 0.05}, "timeout"),
         ({"latency_ms": 5_000}, "timeout"),
     ],
-    ids=["500", "502", "504", "403", "outage", "malformed", "hang", "slow"],
+    ids=["500", "502", "504", "403", "outage", "malformed", "hang", "hang-then-504", "slow"],
 )
 def test_fault_maps_to_kind(
     clean_faults: RunningBackoffice,
@@ -186,3 +187,36 @@ def test_lookup_without_the_needed_identity_is_rejected(clean_faults: RunningBac
     conn = make(LocalTaxConnector, clean_faults.base_url, clean_faults.api_key)
     assert failure(conn, "local_tax.bills", identity(vehicle_number="12가3456")).kind == "rejected"
     assert failure(conn, "local_tax.nothing", identity(resident=ARREARS.rrn)).kind == "rejected"
+
+
+def test_identities_without_records(clean_faults: RunningBackoffice) -> None:
+    water = make(WaterConnector, clean_faults.base_url, clean_faults.api_key)
+    assert run(water, "water.bills", identity(resident=ARREARS.rrn)).items == []  # holds no account
+    parking = make(ParkingConnector, clean_faults.base_url, clean_faults.api_key)
+    assert run(parking, "parking.towing", identity(vehicle_number="99저9999")).items == []
+    (account,) = run(
+        water, "water.account", identity(water_customer_number=str(PAID.water_customer_number))
+    ).items
+    assert account.holder_name == PAID.name and account.unpaid_amount == 0
+
+
+def test_demo_connector_configs_fit_each_connector(monkeypatch: pytest.MonkeyPatch) -> None:
+    from minwon.backoffice import demo_connector_configs
+    from minwon.config import get_settings
+
+    monkeypatch.setenv("MINWON_BACKOFFICE_PORT", "18999")
+    get_settings.cache_clear()
+    try:
+        configs = demo_connector_configs()
+    finally:
+        monkeypatch.delenv("MINWON_BACKOFFICE_PORT")
+        get_settings.cache_clear()
+    assert set(configs) == {"local_tax", "water", "parking"}
+    for name, cls in (
+        ("local_tax", LocalTaxConnector),
+        ("water", WaterConnector),
+        ("parking", ParkingConnector),
+    ):
+        config = cls.Config.model_validate(configs[name])
+        assert config.model_dump()["base_url"] == "http://127.0.0.1:18999"
+        assert set(cls.secret_fields) == {"api_key"}

@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.console import Console
+from rich.table import Table
+
 from minwon.backoffice.generator import PERSONAS
 from minwon.config import get_settings
 
@@ -63,3 +66,24 @@ def demo_connector_configs() -> dict[str, dict[str, Any]]:
     settings = get_settings()
     config = {"base_url": demo_base_url(), "api_key": settings.backoffice_api_key, "verify_tls": True}
     return {name: dict(config) for name in ("local_tax", "water", "parking")}
+
+
+def print_demo_callers(*, console: Console) -> None:
+    """Print the demo callers (all fictional) and where the back office answers, for ``init --demo``."""
+    table = Table(title="Demo callers (FICTIONAL; the RRNs carry a wrong check digit)")
+    table.add_column("Name")
+    table.add_column("RRN (synthetic)", no_wrap=True)
+    table.add_column("Vehicle", no_wrap=True)
+    table.add_column("Water customer", no_wrap=True)
+    people = demo_identities()
+    for person in people:
+        table.add_row(
+            person.name, person.rrn, person.vehicle_number or "-", person.water_customer_number or "-"
+        )
+    console.print(table)
+    for person in people:
+        console.print(f"  {person.name}: {person.story}", highlight=False)
+    console.print(
+        f"Back office (reference, synthetic data): {demo_base_url()} (minwon serve starts it)",
+        highlight=False,
+    )

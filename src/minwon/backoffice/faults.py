@@ -95,6 +95,11 @@ async def _send_json(send: Send, status: int, payload: object) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
 class FaultMiddleware:
     """ASGI middleware applying :class:`FaultState` before the request reaches the API."""
 
@@ -119,8 +124,12 @@ class FaultMiddleware:
             )
             return
         if rule.hang:
-            await asyncio.sleep(rule.hang_s)
-            await _send_json(send, 504, {"error": "gateway_timeout"})
+            # hold the request until the client gives up (disconnects) or hang_s passes
+            watcher = asyncio.ensure_future(_until_disconnect(receive))
+            done, _ = await asyncio.wait({watcher}, timeout=rule.hang_s)
+            if not done:
+                watcher.cancel()
+                await _send_json(send, 504, {"error": "gateway_timeout"})
             return
         if rule.error_rate and self.state.draw() < rule.error_rate:
             await _send_json(send, rule.error_status, {"error": "injected", "status": rule.error_status})

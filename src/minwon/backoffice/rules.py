@@ -82,6 +82,7 @@ def _kr_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("KR", years=year)
 
 
+@lru_cache(maxsize=4096)
 def is_non_working_day(day: date) -> bool:
     """Saturday, Sunday, a Korean public holiday, or Labour Day (May 1)."""
     return day.weekday() >= 5 or day in _kr_holidays(day.year) or (day.month, day.day) == (5, 1)
@@ -95,6 +96,7 @@ def deadline_extension(day: date) -> date:
     return day
 
 
+@lru_cache(maxsize=512)
 def payment_period(item: TaxItem, year: int) -> tuple[date, date]:
     """(first day, due date) of ``item`` in ``year``; the due date has the §24① extension applied."""
     (m1, d1), (m2, d2) = PAYMENT_PERIODS[item]

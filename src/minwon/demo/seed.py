@@ -400,6 +400,13 @@ _LABELS = {
 }
 
 
+def _print_backoffice_callers(console: Console) -> None:
+    """The reference back office's fictional demo callers (issue 3: linkage)."""
+    from minwon.backoffice.demo import print_demo_callers
+
+    print_demo_callers(console=console)
+
+
 def print_summary(summary: DemoSummary, *, console: Console) -> None:
     """Print what was loaded, the demo accounts with their passwords, and where to sign in."""
     counts = Table(title="한빛시 demo data (fictional city)")
@@ -428,6 +435,7 @@ def print_summary(summary: DemoSummary, *, console: Console) -> None:
         console.print(line, highlight=False, soft_wrap=True)
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)
+    _print_backoffice_callers(console)
     settings = get_settings()
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104 - display only
     console.print(f"Web app: http://{host}:{settings.port} (minwon serve; ./run starts it)")
