@@ -167,6 +167,8 @@ def main() -> dict[str, Any]:
         "others_p95_ms_with_hang": round(_p(others, 0.95), 1),
         "hanging_panel_states": water_states,
         "python": sys.version.split()[0],
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
     }
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
