@@ -362,3 +362,27 @@ def test_saving_the_contact_attaches_verification_and_result_lines(
     db.expire_all()
     assert db.get(Verification, vid).contact_id == contact_id  # type: ignore[union-attr]
     assert [n.contact_id for n in service.notes_for(db=db, verification_id=vid)] == [contact_id]
+
+
+def test_service_fan_out_runs_every_enabled_connector_once(db: Session, linked: ProbeServer) -> None:
+    import asyncio
+
+    counselor = make_user(db, "counselor1")
+    verification = service.verify_caller(
+        db=db, agent=counselor, checks=["name_birth"], resident=RRN, vehicle_number="12가3456"
+    )
+    linked.set("pparking", "garbage")
+    panels = asyncio.run(
+        service.fan_out(db=db, verification_id=verification.id, viewer=counselor, ip="127.0.0.1")
+    )
+    states = {p.connector: (p.state.value, p.needs) for p in panels}
+    assert states == {
+        "ptax": ("ok", []),
+        "pwater": ("ok", ["water_customer_number"]),  # no water customer number: not run, says what it needs
+        "pparking": ("failed", []),
+    }
+    assert linked.calls == {"ptax": 1, "pparking": 1}
+    resources = sorted(
+        db.scalars(select(AccessRecord.resource).where(AccessRecord.resource.like("linkage:%")))
+    )
+    assert resources == ["linkage:pparking.bills", "linkage:ptax.bills"]

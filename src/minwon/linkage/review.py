@@ -125,7 +125,7 @@ def monthly_review(*, db: Session, month: date, calendar: WorkingCalendar | None
         .where(AccessRecord.at >= start, AccessRecord.at < end)
         .order_by(AccessRecord.seq)
     ).all()
-    names = dict(db.execute(select(User.id, User.username)).tuples().all())
+    names: dict[int, str] = {uid: name for uid, name in db.execute(select(User.id, User.username)).all()}
     counts: dict[int, int] = {}
     after: dict[int, list[str]] = {}
     orphan: dict[int, set[str]] = {}
