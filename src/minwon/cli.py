@@ -160,6 +160,7 @@ def _attach_domain_commands() -> None:
     from minwon.backoffice import commands as backoffice_commands
     from minwon.cases import commands as cases_commands
     from minwon.knowledge import commands as knowledge_commands
+    from minwon.linkage import commands as linkage_commands
     from minwon.notices import commands as notices_commands
     from minwon.quality import commands as quality_commands
     from minwon.routing import commands as routing_commands
@@ -178,6 +179,7 @@ def _attach_domain_commands() -> None:
         weather_commands,
         plan_commands,
         routing_commands,
+        linkage_commands,
         backoffice_commands,
         notices_commands,
     ):

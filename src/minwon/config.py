@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     sms_gateway_url: str = ""
     sms_gateway_api_key: str = ""
     sms_sender: str = ""
+    #: Roles that may run administrative-information lookups (comma-separated); add
+    #: ``department_officer`` only where officers need them.
+    linkage_roles: str = "counselor,supervisor"
+    #: The center's name in citizen SMS (e.g. the virtual-account notice).
+    center_name: str = "한빛시 민원콜센터"
 
     #: Start the reference back office (``minwon backoffice serve``) as a child of ``minwon serve``.
     #: Unset → on in ``development`` (the demo), off in ``test`` and ``production``.

@@ -118,6 +118,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         admin,
         cases_pages,
         desk,
+        linkage_pages,
         live,
         notices_admin,
         routing_pages,
@@ -139,5 +140,6 @@ def _register_domain_routers(app: FastAPI) -> None:
         weather,
         workforce,
         routing_pages,
+        linkage_pages,
     ):
         app.include_router(module.router)

@@ -6,6 +6,7 @@ from minwon.contacts import models as contacts_models
 from minwon.core import models as core_models
 from minwon.db.base import Base
 from minwon.knowledge import models as knowledge_models
+from minwon.linkage import models as linkage_models
 from minwon.notices import models as notices_models
 from minwon.org import models as org_models
 from minwon.routing import models as routing_models
@@ -20,6 +21,7 @@ __all__ = [
     "contacts_models",
     "core_models",
     "knowledge_models",
+    "linkage_models",
     "notices_models",
     "org_models",
     "routing_models",

@@ -43,6 +43,7 @@ from minwon.cases.models import Case
 from minwon.config import get_settings
 from minwon.core.crypto import random_token
 from minwon.knowledge.service import upsert_article
+from minwon.linkage.demo import load_demo_linkage
 from minwon.org.models import Category, Department, Queue
 from minwon.org.service import ensure_department, ensure_queue, save_category
 from minwon.routing.demo import load_demo_routing
@@ -134,6 +135,7 @@ def load_demo(
     _load_history(db, Path(data_dir), sources, console, summary)
     summary.notices.extend(load_demo_stations(db=db, data_dir=Path(data_dir)))
     summary.notices.extend(load_demo_routing(db=db))
+    summary.notices.extend(load_demo_linkage(db=db))
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)
     return summary

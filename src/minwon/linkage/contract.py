@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
@@ -74,6 +74,22 @@ class LookupResult(BaseModel):
     items: list[Any]
 
 
+class VirtualAccount(BaseModel):
+    """A bill's payment virtual account (가상계좌), for the SMS the desk can send.
+
+    A result model offers one by defining ``virtual_account_info(self) -> VirtualAccount | None``
+    (optional; the desk also recognises items with ``bank`` and ``virtual_account`` fields).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    item: str
+    amount: int
+    due: date
+    bank: str
+    account: str
+
+
 class ConnectorFailure(Exception):
     """A back-office call failed; ``kind`` is one of ``timeout``, ``unavailable``, ``bad_response``,
     ``rejected``. The message must not contain personal data."""
@@ -129,6 +145,11 @@ class Connector(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections (default: nothing)."""
+
+    async def health(self, *, timeout_s: float) -> str | None:
+        """Optional connectivity check for the admin page's "test" button: return a short status text or
+        raise :class:`ConnectorFailure`. ``None`` (the default) means the connector has no check."""
+        return None
 
 
 def discover() -> dict[str, type[Connector]]:

@@ -39,6 +39,7 @@ from minwon.core.errors import MinwonError, ValidationError
 from minwon.core.i18n import N_, gettext
 from minwon.db.deps import DbSession
 from minwon.knowledge.service import get_published_article, search_articles
+from minwon.linkage.service import link_contact
 from minwon.org.models import Category, Queue
 from minwon.org.service import list_categories, list_departments
 from minwon.web.templating import render, request_locale
@@ -269,6 +270,8 @@ async def save_contact(request: Request, db: DbSession, user: DeskUser) -> Respo
         field = _ERROR_FIELD.get(exc.field or "", exc.field)
         form = FormState(values=values, error=gettext(locale, exc.message), error_field=field)
         return _answer(request, db, user, form, saved=None, status_code=exc.status_code)
+    if link_contact(db=db, contact=contact):  # the call's verifications and result lines (linkage)
+        db.commit()
     return _answer(request, db, user, _fresh_form(utcnow()), saved=_saved_summary(db, contact))
 
 

@@ -1,7 +1,7 @@
 """routing
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0008
 Create Date: 2026-11-30 16:01:14.072547
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import minwon.db.base
 
 revision: str = "0009"
-down_revision: str | None = "0004"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
