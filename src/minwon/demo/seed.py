@@ -324,7 +324,7 @@ def _load_articles(
         else:
             tally.present += 1
             tally.updated += outcome.status == "updated"
-        sources.append(HistorySource(item["title"], item["body"], department.id, outcome.article.category_id))
+        sources.append(HistorySource(item["title"], item["body"], department.id, outcome.version.category_id))
     return sources
 
 
