@@ -44,19 +44,6 @@ def _load_articles(db: Session) -> dict[str, int]:
     return ids
 
 
-def test_upsert_is_idempotent_and_versions_changes(db: Session) -> None:
-    first = upsert_article(db=db, slug="x-1", title="제목", body="본문", keywords=["가", " 나 "])
-    assert (first.status, first.article.version, first.article.keywords) == ("created", 1, "가, 나")
-    same = upsert_article(db=db, slug="x-1", title="제목", body="본문", keywords="가, 나")
-    assert (same.status, same.article.version) == ("unchanged", 1)
-    changed = upsert_article(db=db, slug="x-1", title="제목", body="새 본문", keywords="가, 나")
-    assert (changed.status, changed.article.version) == ("updated", 2)
-    assert get_article(db=db, article_id=first.article.id).body == "새 본문"
-    with pytest.raises(ValidationError) as bad:
-        upsert_article(db=db, slug="Bad Slug", title="t", body="b")
-    assert bad.value.field == "slug"
-
-
 def test_spaced_query_finds_the_prepayment_article_first_with_the_hand_computed_score(db: Session) -> None:
     ids = _load_articles(db)
     hits = search_articles(db=db, query="자동차세 연납")
