@@ -76,7 +76,8 @@ def test_every_edit_is_a_new_version_and_nothing_is_overwritten(db: Session, w: 
     v1 = _publish(db, w, _draft(db, w))
     v2 = kb.save_draft(
         db=db, author=w.author, article_id=v1.article_id, base_number=1, title="자동차세 연납 (개정)",
-        body=BODY_V2, keywords="자동차세", category_id=w.cat_id, department_id=w.tax_id, change_note="공제율 변경",
+        body=BODY_V2, keywords="자동차세", category_id=w.cat_id, department_id=w.tax_id,
+        change_note="공제율 변경",
     )  # fmt: skip
     v3 = kb.save_draft(
         db=db, author=w.counselor2, article_id=v1.article_id, base_number=2, title="자동차세 연납 (개정2)",
@@ -87,7 +88,11 @@ def test_every_edit_is_a_new_version_and_nothing_is_overwritten(db: Session, w: 
     first = kb.get_version(db=db, article_id=v1.article_id, number=1)
     assert (first.title, first.body, first.status) == ("자동차세 연납", BODY_V1, VersionStatus.APPROVED)
     second = kb.get_version(db=db, article_id=v1.article_id, number=2)
-    assert (second.body, second.status, second.change_note) == (BODY_V2, VersionStatus.WITHDRAWN, "공제율 변경")
+    assert (second.body, second.status, second.change_note) == (
+        BODY_V2,
+        VersionStatus.WITHDRAWN,
+        "공제율 변경",
+    )
     assert v3.status == VersionStatus.DRAFT and v3.based_on == 2 and v2.based_on == 1
     # the approved v1 stays in effect while v3 is a draft
     current = kb.effective_version(db=db, article_id=v1.article_id)
@@ -104,7 +109,9 @@ def test_every_edit_is_a_new_version_and_nothing_is_overwritten(db: Session, w: 
 def test_workflow_transitions_are_recorded_with_who_and_comment(db: Session, w: World) -> None:
     v = _draft(db, w)
     kb.submit_for_review(db=db, actor=w.author, article_id=v.article_id, number=1, comment="검토 부탁")
-    kb.return_to_draft(db=db, actor=w.qm, article_id=v.article_id, number=1, comment="표를 고쳐 주세요", ip="10.0.0.1")
+    kb.return_to_draft(
+        db=db, actor=w.qm, article_id=v.article_id, number=1, comment="표를 고쳐 주세요", ip="10.0.0.1"
+    )
     kb.submit_for_review(db=db, actor=w.author, article_id=v.article_id, number=1)
     kb.approve_version(db=db, actor=w.qm2, article_id=v.article_id, number=1, comment="승인")
     kb.retire_version(db=db, actor=w.qm, article_id=v.article_id, number=1, comment="제도 폐지")
@@ -120,7 +127,9 @@ def test_workflow_transitions_are_recorded_with_who_and_comment(db: Session, w: 
         ("approved", "in_review", "approved", "qm2", "승인"),
         ("retired", "approved", "retired", "qm1", "제도 폐지"),
     ]
-    audits = list(db.scalars(select(AuditEvent.action).where(AuditEvent.action.like("kb_%")).order_by(AuditEvent.id)))
+    audits = list(
+        db.scalars(select(AuditEvent.action).where(AuditEvent.action.like("kb_%")).order_by(AuditEvent.id))
+    )
     assert audits == ["kb_returned", "kb_approved", "kb_retired"]
     assert kb.effective_version(db=db, article_id=v.article_id) is None
 
@@ -177,7 +186,9 @@ def test_the_author_cannot_approve_their_own_version(db: Session, w: World) -> N
 def test_a_contributor_to_an_earlier_draft_cannot_approve_the_next_one(db: Session, w: World) -> None:
     v1 = _publish(db, w, _draft(db, w))
     kb.save_draft(db=db, author=w.qm, article_id=v1.article_id, base_number=1, title="t", body="qm의 초안")
-    v3 = kb.save_draft(db=db, author=w.author, article_id=v1.article_id, base_number=2, title="t", body="수정")
+    v3 = kb.save_draft(
+        db=db, author=w.author, article_id=v1.article_id, base_number=2, title="t", body="수정"
+    )
     kb.submit_for_review(db=db, actor=w.author, article_id=v1.article_id, number=v3.number)
     assert kb.authors_since_approval(db=db, version=v3) == {w.qm.id, w.author.id}
     with pytest.raises(PermissionDenied):
@@ -202,7 +213,13 @@ def test_permissions_by_role_and_department(db: Session, w: World) -> None:
     kb.approve_version(db=db, actor=w.officer_tax, article_id=v.article_id, number=1)
     # a move to another department needs the old owner too: the water officer alone may not approve it
     v2 = kb.save_draft(
-        db=db, author=w.author, article_id=v.article_id, base_number=1, title="t", body="b", department_id=w.water_id
+        db=db,
+        author=w.author,
+        article_id=v.article_id,
+        base_number=1,
+        title="t",
+        body="b",
+        department_id=w.water_id,
     )
     kb.submit_for_review(db=db, actor=w.author, article_id=v.article_id, number=2)
     assert kb.owning_departments(db=db, version=v2) == {w.tax_id, w.water_id}
@@ -212,7 +229,9 @@ def test_permissions_by_role_and_department(db: Session, w: World) -> None:
     kb.approve_version(db=db, actor=w.qm, article_id=v.article_id, number=2)
 
 
-def test_future_effective_version_takes_over_on_its_day_and_expired_is_not_shown(db: Session, w: World) -> None:
+def test_future_effective_version_takes_over_on_its_day_and_expired_is_not_shown(
+    db: Session, w: World
+) -> None:
     today = local_today()
     v1 = _publish(db, w, _draft(db, w))
     start = today + timedelta(days=10)
@@ -252,10 +271,14 @@ def test_published_documents_returns_exactly_the_versions_in_effect(db: Session,
                                       effective_to=today - timedelta(days=1)))  # fmt: skip
     # G: v1 approved, v2 draft → v1; H: v1 approved, v2 approved → v2
     g1 = _publish(db, w, _draft(db, w, title="G v1"))
-    kb.save_draft(db=db, author=w.author, article_id=g1.article_id, base_number=1, title="G v2 초안", body="b")
+    kb.save_draft(
+        db=db, author=w.author, article_id=g1.article_id, base_number=1, title="G v2 초안", body="b"
+    )
     h1 = _publish(db, w, _draft(db, w, title="H v1"))
-    h2 = kb.save_draft(db=db, author=w.author, article_id=h1.article_id, base_number=1, title="H v2", body="새 본문",
-                       keywords="새", department_id=w.water_id)  # fmt: skip
+    h2 = kb.save_draft(
+        db=db, author=w.author, article_id=h1.article_id, base_number=1, title="H v2", body="새 본문",
+        keywords="새", department_id=w.water_id,
+    )  # fmt: skip
     _publish(db, w, h2)
 
     docs = kb.published_documents(db=db)
@@ -304,7 +327,9 @@ def test_periodic_review_default_overdue_list_and_confirmation(db: Session, w: W
     kb.approve_version(
         db=db, actor=w.qm, article_id=other.article_id, number=1, review_due=today + timedelta(days=1)
     )
-    assert [o.article_id for o in kb.overdue_reviews(db=db, on=today + timedelta(days=2))] == [other.article_id]
+    assert [o.article_id for o in kb.overdue_reviews(db=db, on=today + timedelta(days=2))] == [
+        other.article_id
+    ]
     kb.confirm_review(
         db=db, actor=w.qm2, article_id=other.article_id, number=1, next_review=today + timedelta(days=100)
     )
@@ -326,7 +351,9 @@ def test_add_months_clamps_to_month_end() -> None:
 
 def test_flag_goes_to_the_owner_and_is_resolved_with_a_note(db: Session, w: World) -> None:
     v = _publish(db, w, _draft(db, w))
-    flag = kb.flag_article(db=db, user=w.counselor2, article_id=v.article_id, reason="outdated", comment="공제율 바뀜")
+    flag = kb.flag_article(
+        db=db, user=w.counselor2, article_id=v.article_id, reason="outdated", comment="공제율 바뀜"
+    )
     assert (flag.department_id, flag.version_id, flag.status.value) == (w.tax_id, v.id, "open")
     assert [r.flag.id for r in kb.list_flags(db=db, user=w.officer_tax)] == [flag.id]
     assert kb.list_flags(db=db, user=w.officer_water) == []
@@ -351,7 +378,9 @@ def test_flag_goes_to_the_owner_and_is_resolved_with_a_note(db: Session, w: Worl
     assert bad.value.field == "reason"
     draft_only = _draft(db, w, title="초안")
     with pytest.raises(NotFound):
-        kb.flag_article(db=db, user=w.counselor2, article_id=draft_only.article_id, reason="wrong", comment="x")
+        kb.flag_article(
+            db=db, user=w.counselor2, article_id=draft_only.article_id, reason="wrong", comment="x"
+        )
 
 
 def test_attachments_checked_stored_once_and_inherited(db: Session, w: World, kb_files: Path) -> None:
@@ -379,7 +408,9 @@ def test_attachments_checked_stored_once_and_inherited(db: Session, w: World, kb
         db.rollback()
 
 
-def test_attachment_size_limit(db: Session, w: World, kb_files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_attachment_size_limit(
+    db: Session, w: World, kb_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from minwon.config import get_settings
 
     monkeypatch.setenv("MINWON_KB_ATTACHMENT_MAX_BYTES", "100")

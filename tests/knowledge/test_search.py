@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from minwon.core.errors import ValidationError
-from minwon.knowledge.service import get_article, search_articles, upsert_article
+from minwon.knowledge.service import get_published_article, search_articles, upsert_article
 from minwon.org.service import save_category
 from tests.factories import PASSWORD, make_user
 
@@ -98,9 +98,8 @@ def test_like_wildcards_are_literal(db: Session) -> None:
 
 def test_only_published_and_category_filter(db: Session) -> None:
     ids = _load_articles(db)
-    tax_hits = search_articles(
-        db=db, query="신청", category_id=get_article(db=db, article_id=ids[PREPAY["slug"]]).category_id
-    )
+    tax_id = get_published_article(db=db, article_id=ids[PREPAY["slug"]]).category_id
+    tax_hits = search_articles(db=db, query="신청", category_id=tax_id)
     expected = {a["title"] for a in ARTICLES if a["category"] == "지방세"}
     assert tax_hits and {h.title for h in tax_hits} <= expected
     upsert_article(
@@ -109,7 +108,7 @@ def test_only_published_and_category_filter(db: Session) -> None:
         title=PREPAY["title"],
         body=PREPAY["body"],
         keywords=PREPAY["keywords"],
-        category_id=get_article(db=db, article_id=ids[PREPAY["slug"]]).category_id,
+        category_id=tax_id,
         is_published=False,
         is_demo=True,
     )

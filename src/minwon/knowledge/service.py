@@ -1110,6 +1110,7 @@ def upsert_article(
 ) -> UpsertResult:
     """System import (demo content, migrations from another system): create the article ``slug`` or add
     a version when its content changed; commits. Idempotent: the same content again changes nothing.
+    ``is_published=False`` retires the approved versions (the article leaves the desk).
 
     The version is written by ``system`` and, when ``is_published``, approved by ``system`` at once,
     effective today — a trusted load path, not the four-eyes workflow (which applies to people).
@@ -1129,27 +1130,51 @@ def upsert_article(
     )
     article = db.scalar(select(Article).where(Article.slug == slug))
     status: Literal["created", "updated", "unchanged"]
+    latest: ArticleVersion | None = None
     if article is None:
         article = Article(slug=slug, is_demo=is_demo, created_at=utcnow())
         db.add(article)
         db.flush()
-        number, status = 1, "created"
+        status = "created"
     else:
         latest = latest_version(db=db, article_id=article.id)
-        old = (latest.title, latest.body, latest.keywords, latest.category_id, latest.department_id)
-        new = (content.title, content.body, content.keywords, content.category_id, content.department_id)
-        same = old == new
-        if same and (latest.status == VersionStatus.APPROVED) == is_published:
+        in_use = effective_version(db=db, article_id=article.id) is not None
+        if (
+            _same_content(latest, content)
+            and (latest.status == VersionStatus.APPROVED and in_use) == is_published
+        ):
             return UpsertResult(article, latest, "unchanged")
-        number, status = latest.number + 1, "updated"
-    note = "imported" if number == 1 else "re-imported"
-    version = _add_version(
-        db, article.id, number, Content(**{**content.__dict__, "change_note": note}), None, based_on=None
-    )
+        status = "updated"
+    version = latest
+    if latest is None or is_published or not _same_content(latest, content):
+        number = 1 if latest is None else latest.number + 1
+        note = "imported" if number == 1 else "re-imported"
+        version = _add_version(
+            db, article.id, number, Content(**{**content.__dict__, "change_note": note}), None, based_on=None
+        )
+    assert version is not None
     if is_published:
         _system_approve(db, version)
+    else:
+        for approved in db.scalars(
+            select(ArticleVersion).where(
+                ArticleVersion.article_id == article.id, ArticleVersion.status == VersionStatus.APPROVED
+            )
+        ):
+            approved.status = VersionStatus.RETIRED
+            approved.retired_at = utcnow()
+            _transition(
+                db, approved, action="retired", from_status=VersionStatus.APPROVED,
+                to_status=VersionStatus.RETIRED, actor=None, comment="unpublished by import",
+            )  # fmt: skip
     db.commit()
     return UpsertResult(article, version, status)
+
+
+def _same_content(version: ArticleVersion, content: Content) -> bool:
+    return (version.title, version.body, version.keywords, version.category_id, version.department_id) == (
+        content.title, content.body, content.keywords, content.category_id, content.department_id,
+    )  # fmt: skip
 
 
 def _system_approve(db: Session, version: ArticleVersion) -> None:
