@@ -268,7 +268,7 @@ def test_published_documents_returns_exactly_the_versions_in_effect(db: Session,
     retired = _publish(db, w, _draft(db, w, title="E 폐지"))
     kb.retire_version(db=db, actor=w.qm, article_id=retired.article_id, number=1, comment="폐지")
     expired = _publish(db, w, _draft(db, w, title="F 만료", effective_from=today - timedelta(days=30),
-                                      effective_to=today - timedelta(days=1)))  # fmt: skip
+                                      effective_to=today + timedelta(days=2)))  # fmt: skip
     # G: v1 approved, v2 draft → v1; H: v1 approved, v2 approved → v2
     g1 = _publish(db, w, _draft(db, w, title="G v1"))
     kb.save_draft(
@@ -282,8 +282,8 @@ def test_published_documents_returns_exactly_the_versions_in_effect(db: Session,
     _publish(db, w, h2)
 
     docs = kb.published_documents(db=db)
-    # ordered by article id: A, G, H were created in that order among the shown ones
-    assert [(d.title, d.version) for d in docs] == [("A 게시", 1), ("G v1", 1), ("H v2", 2)]
+    # ordered by article id: A, F, G, H were created in that order among the shown ones
+    assert [(d.title, d.version) for d in docs] == [("A 게시", 1), ("F 만료", 1), ("G v1", 1), ("H v2", 2)]
     assert published.article_id < g1.article_id < h1.article_id
     h = next(d for d in docs if d.article_id == h1.article_id)
     assert h == PublishedDoc(
@@ -291,7 +291,9 @@ def test_published_documents_returns_exactly_the_versions_in_effect(db: Session,
         department_id=w.water_id, updated_at=h2.approved_at,  # type: ignore[arg-type]
     )  # fmt: skip
     later = {d.title for d in kb.published_documents(db=db, on=today + timedelta(days=5))}
-    assert later == {"A 게시", "D 미래", "G v1", "H v2"}
+    assert later == {"A 게시", "D 미래", "G v1", "H v2"}  # F ended on today + 2
+    last_day = {d.title for d in kb.published_documents(db=db, on=today + timedelta(days=2))}
+    assert "F 만료" in last_day
     earlier = {d.title for d in kb.published_documents(db=db, on=today - timedelta(days=1))}
     assert "F 만료" in earlier and future.article_id and expired.article_id
 
@@ -439,3 +441,12 @@ def test_system_import_is_idempotent_and_versions_changes(db: Session) -> None:
     with pytest.raises(ValidationError) as bad:
         kb.upsert_article(db=db, slug="Bad Slug", title="t", body="b")
     assert bad.value.field == "slug"
+
+
+def test_a_version_whose_end_date_has_passed_cannot_be_approved(db: Session, w: World) -> None:
+    today = local_today()
+    v = _draft(db, w, effective_from=today - timedelta(days=10), effective_to=today - timedelta(days=1))
+    kb.submit_for_review(db=db, actor=w.author, article_id=v.article_id, number=1)
+    with pytest.raises(ValidationError) as bad:
+        kb.approve_version(db=db, actor=w.qm, article_id=v.article_id, number=1)
+    assert bad.value.field == "effective_to"

@@ -688,9 +688,12 @@ def approve_version(
     due = review_due or add_months(today, get_settings().kb_review_months)
     if due <= today:
         raise ValidationError(N_("The review date must be in the future."), field="review_due")
+    if version.effective_to is not None and version.effective_to < today:
+        raise ValidationError(
+            N_("The end date has passed: the version would never be in effect. Edit it first."),
+            field="effective_to",
+        )
     if version.effective_from is None:
-        if version.effective_to is not None and version.effective_to < today:
-            raise ValidationError(N_("The end date must not be before the start date."), field="effective_to")
         version.effective_from = today
     now = utcnow()
     version.status = VersionStatus.APPROVED
