@@ -1113,7 +1113,8 @@ def upsert_article(
 ) -> UpsertResult:
     """System import (demo content, migrations from another system): create the article ``slug`` or add
     a version when its content changed; commits. Idempotent: the same content again changes nothing.
-    ``is_published=False`` retires the approved versions (the article leaves the desk).
+    ``is_published=False`` retires the approved versions (the article leaves the desk). "Unchanged" is
+    judged against the version in effect, so people's open drafts do not make a re-import add versions.
 
     The version is written by ``system`` and, when ``is_published``, approved by ``system`` at once,
     effective today — a trusted load path, not the four-eyes workflow (which applies to people).
@@ -1141,11 +1142,10 @@ def upsert_article(
         status = "created"
     else:
         latest = latest_version(db=db, article_id=article.id)
-        in_use = effective_version(db=db, article_id=article.id) is not None
-        if (
-            _same_content(latest, content)
-            and (latest.status == VersionStatus.APPROVED and in_use) == is_published
-        ):
+        current = effective_version(db=db, article_id=article.id)
+        if is_published and current is not None and _same_content(current, content):
+            return UpsertResult(article, current, "unchanged")
+        if not is_published and current is None and _same_content(latest, content):
             return UpsertResult(article, latest, "unchanged")
         status = "updated"
     version = latest
