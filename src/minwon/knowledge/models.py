@@ -92,6 +92,11 @@ class ArticleVersion(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "number", name="uq_article_versions_article_number"),
         Index("ix_article_versions_status", "status"),
+        # published_fingerprint reads the maximum of each of these through its index
+        Index("ix_article_versions_approved_at", "approved_at"),
+        Index("ix_article_versions_retired_at", "retired_at"),
+        Index("ix_article_versions_effective_from", "effective_from"),
+        Index("ix_article_versions_effective_to", "effective_to"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

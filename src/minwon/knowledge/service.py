@@ -36,8 +36,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from minwon.accounts.models import Role, User
 from minwon.config import get_settings
@@ -267,27 +267,32 @@ def list_transitions(*, db: Session, article_id: int) -> list[tuple[ArticleTrans
     return [(t, int(n)) for t, n in rows]
 
 
-def _effective_select(on: date) -> Select[ArticleVersion]:
-    """Versions in effect on ``on``: see the module docstring for the rule."""
-    started = (
-        select(ArticleVersion.article_id, func.max(ArticleVersion.number).label("number"))
-        .where(ArticleVersion.status.in_(EVER_APPROVED), ArticleVersion.effective_from <= on)
-        .group_by(ArticleVersion.article_id)
-        .subquery()
+def _effective_where(on: date) -> tuple[ColumnElement[bool], ...]:
+    """Conditions on ``ArticleVersion`` selecting the versions in effect on ``on`` (module docstring):
+    approved, started, not ended, and no later ever-approved version of the article has started. The
+    ``NOT EXISTS`` probes the (article_id, number) unique index, so the cost grows as n log n."""
+    newer = aliased(ArticleVersion)
+    superseded = (
+        select(newer.id)
+        .where(
+            newer.article_id == ArticleVersion.article_id,
+            newer.number > ArticleVersion.number,
+            newer.status.in_(EVER_APPROVED),
+            newer.effective_from <= on,
+        )
+        .exists()
     )
     return (
-        select(ArticleVersion)
-        .join(
-            started,
-            and_(
-                ArticleVersion.article_id == started.c.article_id, ArticleVersion.number == started.c.number
-            ),
-        )
-        .where(
-            ArticleVersion.status == VersionStatus.APPROVED,
-            or_(ArticleVersion.effective_to.is_(None), ArticleVersion.effective_to >= on),
-        )
+        ArticleVersion.status == VersionStatus.APPROVED,
+        ArticleVersion.effective_from <= on,
+        or_(ArticleVersion.effective_to.is_(None), ArticleVersion.effective_to >= on),
+        ~superseded,
     )
+
+
+def _effective_select(on: date) -> Select[ArticleVersion]:
+    """Versions in effect on ``on``: see the module docstring for the rule."""
+    return select(ArticleVersion).where(*_effective_where(on))
 
 
 def effective_version(*, db: Session, article_id: int, on: date | None = None) -> ArticleVersion | None:
@@ -301,46 +306,52 @@ def published_documents(*, db: Session, on: date | None = None) -> list[Publishe
     ordered by article id. Drafts, versions in review, retired, expired and not-yet-effective versions
     are never returned; articles with nothing in effect are left out."""
     day = on or local_today()
-    versions = db.scalars(_effective_select(day).order_by(ArticleVersion.article_id))
+    v = ArticleVersion
+    rows = db.execute(
+        select(
+            v.article_id, v.number, v.title, v.body, v.keywords, v.category_id, v.department_id, v.approved_at
+        )
+        .where(*_effective_where(day))
+        .order_by(v.article_id)
+    )
     return [
         PublishedDoc(
-            article_id=v.article_id,
-            version=v.number,
-            title=v.title,
-            body=v.body,
-            keywords=v.keywords,
-            category_id=v.category_id,
-            department_id=v.department_id,
-            updated_at=v.approved_at or v.created_at,
+            article_id=r.article_id,
+            version=r.number,
+            title=r.title,
+            body=r.body,
+            keywords=r.keywords,
+            category_id=r.category_id,
+            department_id=r.department_id,
+            updated_at=r.approved_at,
         )
-        for v in versions
+        for r in rows
     ]
 
 
 def published_fingerprint(*, db: Session) -> str:
     """A short hex string that changes whenever :func:`published_documents` (for today) may change.
 
-    One aggregate query over ``article_versions``: counts of approved and retired versions (each
-    approval or retirement raises one of them; they never fall), the latest approval and retirement
-    instants, the highest version id, and the numbers of ever-approved versions that have started and
-    that have ended by today — so a future-effective version taking over, or one expiring, changes
-    it on that day with no write. It may also change when the published set does not (e.g. a superseded
-    version's end date passes); it never stays the same when the set changes.
+    Five index look-ups on ``article_versions`` (no scan, so it stays cheap at any size): the latest
+    approval and retirement instants (every approval or retirement moves one of them), the highest
+    version id, and the latest ``effective_from`` that has arrived and ``effective_to`` that has passed
+    by today — so a future-effective version taking over, or one expiring, changes it on that day with no
+    write. It may change when the published set does not (a draft's dates count too); it does not stay
+    the same when the set changes, provided the servers' clocks agree (an approval stamped earlier than
+    the previous latest one would go unnoticed until the next change).
     """
     today = local_today()
-    ever = ArticleVersion.status.in_(EVER_APPROVED)
+    v = ArticleVersion
     row = db.execute(
         select(
-            func.count(ArticleVersion.approved_at),
-            func.sum(case((ArticleVersion.status == VersionStatus.RETIRED, 1), else_=0)),
-            func.max(ArticleVersion.approved_at),
-            func.max(ArticleVersion.retired_at),
-            func.max(ArticleVersion.id),
-            func.sum(case((and_(ever, ArticleVersion.effective_from <= today), 1), else_=0)),
-            func.sum(case((and_(ever, ArticleVersion.effective_to < today), 1), else_=0)),
+            select(func.max(v.approved_at)).scalar_subquery(),
+            select(func.max(v.retired_at)).scalar_subquery(),
+            select(func.max(v.id)).scalar_subquery(),
+            select(func.max(v.effective_from)).where(v.effective_from <= today).scalar_subquery(),
+            select(func.max(v.effective_to)).where(v.effective_to < today).scalar_subquery(),
         )
     ).one()
-    text = "|".join("" if v is None else str(v) for v in row)
+    text = "|".join("" if x is None else str(x) for x in row)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -1228,11 +1239,10 @@ def search_articles(
     score = match_score(
         terms, [(v.title, WEIGHT_TITLE), (v.keywords, WEIGHT_KEYWORDS), (v.body, WEIGHT_BODY)]
     )
-    current = _effective_select(local_today()).with_only_columns(v.id).scalar_subquery()
     stmt = (
         select(v, Category.name_ko, score.label("score"))
         .outerjoin(Category, Category.id == v.category_id)
-        .where(v.id.in_(current), score > 0)
+        .where(*_effective_where(local_today()), score > 0)
         .order_by(score.desc(), v.title, v.article_id)
         .limit(limit)
     )

@@ -99,6 +99,10 @@ def upgrade() -> None:
     with op.batch_alter_table("article_versions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_article_versions_article_id"), ["article_id"], unique=False)
         batch_op.create_index("ix_article_versions_status", ["status"], unique=False)
+        batch_op.create_index("ix_article_versions_approved_at", ["approved_at"], unique=False)
+        batch_op.create_index("ix_article_versions_retired_at", ["retired_at"], unique=False)
+        batch_op.create_index("ix_article_versions_effective_from", ["effective_from"], unique=False)
+        batch_op.create_index("ix_article_versions_effective_to", ["effective_to"], unique=False)
 
     op.create_table(
         "article_flags",
@@ -254,6 +258,10 @@ def downgrade() -> None:
     op.drop_table("article_flags")
     with op.batch_alter_table("article_versions", schema=None) as batch_op:
         batch_op.drop_index("ix_article_versions_status")
+        batch_op.drop_index("ix_article_versions_approved_at")
+        batch_op.drop_index("ix_article_versions_retired_at")
+        batch_op.drop_index("ix_article_versions_effective_from")
+        batch_op.drop_index("ix_article_versions_effective_to")
         batch_op.drop_index(batch_op.f("ix_article_versions_article_id"))
 
     op.drop_table("article_versions")
