@@ -18,7 +18,7 @@ from minwon.accounts.deps import CsrfChecked, CurrentUser, client_ip, require_ro
 from minwon.accounts.models import Role, User
 from minwon.config import get_settings
 from minwon.core.clock import local_today, parse_day
-from minwon.core.errors import MinwonError, ValidationError
+from minwon.core.errors import MinwonError, NotFound, ValidationError
 from minwon.core.i18n import N_, gettext
 from minwon.db.deps import DbSession
 from minwon.knowledge import diff as kb_diff
@@ -60,6 +60,8 @@ FIELD_LABELS: dict[str, str] = {
     "effective_from": N_("Effective from"),
     "effective_to": N_("Effective until"),
 }
+#: Rows the list page shows (narrow with the filters beyond that).
+LIST_LIMIT = 500
 VERSION_ACTIONS = ("submit", "return", "approve", "retire", "confirm")
 EDIT_FIELDS = (
     "title", "body", "keywords", "category_id", "department_id", "effective_from", "effective_to",
@@ -133,7 +135,9 @@ def kb_list(
         request,
         "kb_list.html",
         {
-            "rows": rows,
+            "rows": rows[:LIST_LIMIT],
+            "total": len(rows),
+            "limit": LIST_LIMIT,
             "status": status,
             "category_id": _opt_int(category_id, "category_id"),
             "department_id": _opt_int(department_id, "department_id"),
@@ -155,7 +159,7 @@ def _article_context(
     article = kb.get_article(db=db, article_id=article_id)
     versions = kb.list_versions(db=db, article_id=article_id)
     if not versions:
-        raise ValidationError(N_("The standard answer does not exist."), field="article_id")
+        raise NotFound(N_("The standard answer does not exist."), field="article_id")
     current = kb.effective_version(db=db, article_id=article_id)
     selected: ArticleVersion = (
         kb.get_version(db=db, article_id=article_id, number=number)
