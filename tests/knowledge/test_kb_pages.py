@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -32,7 +33,7 @@ def _post(client: TestClient, url: str, csrf: str, **data: str) -> object:
 
 
 def test_author_drafts_in_the_form_cannot_approve_and_second_user_does(
-    client: TestClient, db: Session
+    client: TestClient, db: Session, kb_files: Path
 ) -> None:
     ids = _setup(db)
     csrf = sign_in(client, "qm1")
@@ -53,6 +54,11 @@ def test_author_drafts_in_the_form_cannot_approve_and_second_user_does(
     page = client.get(r.headers["location"])
     assert "<td>소파</td>" in page.text and "대형폐기물 배출 &lt;b&gt;안내&lt;/b&gt;" in page.text
     assert "안내.txt" in page.text
+    stored = list(kb_files.rglob("*"))
+    assert [p.read_text(encoding="utf-8") for p in stored if p.is_file()] == ["스티커 가격표"]
+    download = client.get(re.search(r'href="(/kb/attachments/\d+)"', page.text).group(1))  # type: ignore[union-attr]
+    assert download.text == "스티커 가격표" and "attachment;" in download.headers["content-disposition"]
+    assert download.headers["x-content-type-options"] == "nosniff"
     assert _post(client, f"/kb/articles/{article_id}/versions/1/submit", csrf).status_code == 303  # type: ignore[attr-defined]
     refused = _post(client, f"/kb/articles/{article_id}/versions/1/approve", csrf)
     assert refused.status_code == 403  # type: ignore[attr-defined]
