@@ -20,6 +20,10 @@ DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused in prod
 DEV_DATA_KEY = "dev1:bWlud29uLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyE="
 
 
+def _default_kb_files_dir() -> Path:
+    return Path.cwd() / "var" / "kb-files"
+
+
 def _default_database_url() -> str:
     return f"sqlite:///{(Path.cwd() / 'var' / 'minwon.db').as_posix()}"
 
@@ -128,6 +132,12 @@ class Settings(BaseSettings):
         if self.backoffice_autostart is not None:
             return self.backoffice_autostart
         return self.environment == "development"
+
+    #: Knowledge base: folder of article attachments, the largest attachment (bytes), and the months
+    #: from approval to an approved version's periodic review (ISO 9001 §7.5.2 c).
+    kb_files_dir: Path = Field(default_factory=_default_kb_files_dir)
+    kb_attachment_max_bytes: int = 10 * 1024 * 1024
+    kb_review_months: int = Field(default=12, ge=1, le=120)
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

@@ -118,6 +118,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         admin,
         cases_pages,
         desk,
+        kb_pages,
         linkage_pages,
         live,
         notices_admin,
@@ -141,5 +142,6 @@ def _register_domain_routers(app: FastAPI) -> None:
         workforce,
         routing_pages,
         linkage_pages,
+        kb_pages,
     ):
         app.include_router(module.router)

@@ -17,7 +17,7 @@ from minwon.cases.models import Case, CaseStatus
 from minwon.config import get_settings
 from minwon.core.errors import AuthenticationFailed
 from minwon.demo.seed import DemoSummary, load_demo, print_summary, read_accounts_file
-from minwon.knowledge.models import Article
+from minwon.knowledge.models import Article, ArticleVersion
 from minwon.org.models import Category, Department, Queue
 from minwon.telephony.service import authenticate_pbx
 
@@ -68,7 +68,7 @@ def test_empty_data_dir_falls_back_to_generated_history_and_says_so(db: Session,
     generated = list(db.scalars(select(Case).where(Case.external_ref.like("generated:%"))))
     assert len(generated) == 200
     assert all(c.status == CaseStatus.CLOSED and "생성된 데모" in c.question for c in generated)
-    titles = {a.title for a in db.scalars(select(Article))}
+    titles = {v.title for v in db.scalars(select(ArticleVersion))}
     assert {c.title for c in generated} <= titles
 
     # a folder that does not exist at all is named too

@@ -42,6 +42,8 @@ from minwon.cases.imports import (
 from minwon.cases.models import Case
 from minwon.config import get_settings
 from minwon.core.crypto import random_token
+from minwon.knowledge import service as kb_service
+from minwon.knowledge.models import Article, ArticleVersion
 from minwon.knowledge.service import upsert_article
 from minwon.linkage.demo import load_demo_linkage
 from minwon.org.models import Category, Department, Queue
@@ -132,6 +134,7 @@ def load_demo(
     _load_queues(db, city["queues"], categories, summary)
     _load_accounts_and_pbx(db, city["accounts"], departments, summary)
     sources = _load_articles(db, city["categories"], categories, summary)
+    _load_kb_workflow(db, summary)
     _load_history(db, Path(data_dir), sources, console, summary)
     summary.notices.extend(load_demo_stations(db=db, data_dir=Path(data_dir)))
     summary.notices.extend(load_demo_routing(db=db))
@@ -328,8 +331,55 @@ def _load_articles(
         else:
             tally.present += 1
             tally.updated += outcome.status == "updated"
-        sources.append(HistorySource(item["title"], item["body"], department.id, outcome.article.category_id))
+        sources.append(HistorySource(item["title"], item["body"], department.id, outcome.version.category_id))
     return sources
+
+
+def _load_kb_workflow(db: Session, summary: DemoSummary) -> None:
+    """Document control in motion (once): counselor1 has proposed a revision of the vehicle-tax billing
+    answer, waiting in the review queue (quality1 or officer_tax approve it; counselor1 cannot), and
+    counselor2 has flagged the prepayment answer as outdated (officer_tax sees it at /kb/flags)."""
+    tally = summary.tallies.setdefault("kb_workflow", Tally())
+    billing = db.scalar(select(Article).where(Article.slug == "vehicle-tax-regular-billing"))
+    prepay = db.scalar(select(Article).where(Article.slug == "vehicle-tax-annual-prepayment"))
+    author = db.scalar(select(User).where(User.username == "counselor1"))
+    flagger = db.scalar(select(User).where(User.username == "counselor2"))
+    if billing is None or prepay is None or author is None or flagger is None:
+        return
+    started = db.scalar(
+        select(func.count()).where(
+            ArticleVersion.article_id == billing.id, ArticleVersion.created_by_id.is_not(None)
+        )
+    )
+    if started:
+        tally.present += 1
+        return
+    current = kb_service.latest_version(db=db, article_id=billing.id)
+    revised = kb_service.save_draft(
+        db=db,
+        author=author,
+        article_id=billing.id,
+        base_number=current.number,
+        title=current.title,
+        body=current.body.replace(
+            "- 정확한 세액은", "- 연세액 10만원 이하인 경우 6월에 한 번에 부과됩니다.\n- 정확한 세액은", 1
+        ),
+        keywords=current.keywords,
+        category_id=current.category_id,
+        department_id=current.department_id,
+        change_note="연세액 10만원 이하 일괄 부과 안내 추가 (데모)",
+    )
+    kb_service.submit_for_review(
+        db=db, actor=author, article_id=billing.id, number=revised.number, comment="검토 부탁드립니다 (데모)"
+    )
+    kb_service.flag_article(
+        db=db,
+        user=flagger,
+        article_id=prepay.id,
+        reason="outdated",
+        comment="연납 공제율이 올해 바뀌었다는 문의가 많습니다. 확인 부탁드립니다 (데모)",
+    )
+    tally.created += 1
 
 
 def _progress(console: Console) -> Progress:
@@ -398,6 +448,7 @@ _LABELS = {
     "accounts": "Demo accounts",
     "pbx": "PBX",
     "articles": "Standard answers (표준 답변)",
+    "kb_workflow": "Answer in review + flag (문서 관리 데모)",
     "history": "Historical cases (과거 민원)",
 }
 

@@ -49,3 +49,48 @@ def register(app: typer.Typer) -> None:
                 str(h.article_id), str(h.version), str(h.score), h.category_name or "", h.title, h.snippet
             )
         Console().print(table)
+
+    @kb_app.command("overdue")
+    def kb_overdue(
+        as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, not a table.")] = False,
+        on: Annotated[str | None, typer.Option(help="As of this day, YYYY-MM-DD (default: today).")] = None,
+    ) -> None:
+        """Standard answers in effect whose periodic review date has passed, most overdue first."""
+        from minwon.core.clock import parse_day
+        from minwon.db.session import session_scope
+        from minwon.knowledge.service import overdue_reviews
+
+        day = parse_day(on, field="on") if on else None
+        with session_scope() as db:
+            items = overdue_reviews(db=db, on=day)
+        if as_json:
+            typer.echo(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False, indent=2))
+            return
+        table = Table(title=f"{len(items)} overdue review(s)")
+        for column in ("id", "v", "title", "department", "review due", "days overdue"):
+            table.add_column(column)
+        for i in items:
+            table.add_row(
+                str(i.article_id), str(i.version), i.title, i.department_name or "", i.review_due.isoformat(),
+                str(i.days_overdue),
+            )  # fmt: skip
+        Console().print(table)
+
+    @kb_app.command("diff")
+    def kb_diff(
+        article_id: Annotated[int, typer.Argument(help="Article id.")],
+        old: Annotated[int, typer.Argument(help="Older version number.")],
+        new: Annotated[int, typer.Argument(help="Newer version number.")],
+    ) -> None:
+        """Unified diff of two versions' bodies (titles shown in the header lines)."""
+        from minwon.db.session import session_scope
+        from minwon.knowledge.diff import unified
+        from minwon.knowledge.service import get_version
+
+        with session_scope() as db:
+            a = get_version(db=db, article_id=article_id, number=old)
+            b = get_version(db=db, article_id=article_id, number=new)
+            text = unified(
+                a.body, b.body, old_label=f"v{a.number} {a.title}", new_label=f"v{b.number} {b.title}"
+            )
+        typer.echo(text)

@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class PublishedDoc:
+    """The approved version of an article in effect on a day — what search indexes.
+
+    ``body`` is Markdown; ``keywords`` comma-separated; ``updated_at`` is when this version was approved
+    (UTC, aware).
+    """
+
+    article_id: int
+    version: int
+    title: str
+    body: str
+    keywords: str
+    category_id: int | None
+    department_id: int | None
+    updated_at: datetime
 
 
 class ArticleHit(BaseModel):
@@ -18,10 +37,16 @@ class ArticleHit(BaseModel):
     score: int
 
 
-class ArticleOut(BaseModel):
-    """A published standard answer as the desk shows it (``body`` is Markdown)."""
+class AttachmentOut(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
 
-    model_config = ConfigDict(from_attributes=True)
+
+class ArticleOut(BaseModel):
+    """The version of a standard answer in effect today, as the desk shows it (``body`` is Markdown;
+    ``version`` its number; ``updated_at`` its approval time)."""
 
     id: int
     slug: str
@@ -36,3 +61,19 @@ class ArticleOut(BaseModel):
     is_published: bool
     is_demo: bool
     updated_at: datetime
+    effective_from: date | None = None
+    effective_to: date | None = None
+    review_due: date | None = None
+    attachments: list[AttachmentOut] = []
+
+
+class OverdueReview(BaseModel):
+    """An approved version in effect whose periodic review date has passed (``days_overdue`` ≥ 1)."""
+
+    article_id: int
+    version: int
+    title: str
+    department_id: int | None
+    department_name: str | None
+    review_due: date
+    days_overdue: int

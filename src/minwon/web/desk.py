@@ -38,6 +38,8 @@ from minwon.core.crypto import mask_phone
 from minwon.core.errors import MinwonError, ValidationError
 from minwon.core.i18n import N_, gettext
 from minwon.db.deps import DbSession
+from minwon.knowledge.markdown import render_markdown
+from minwon.knowledge.models import FLAG_REASON_LABELS
 from minwon.knowledge.service import get_published_article, search_articles
 from minwon.linkage.service import link_contact
 from minwon.org.models import Category, Queue
@@ -317,9 +319,19 @@ def search(
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article(request: Request, db: DbSession, user: DeskUser, article_id: int) -> Response:
-    """One standard answer, with a button that copies it into the answer field."""
+    """The version of a standard answer in effect today (never a draft, a future or an expired version),
+    its Markdown rendered safely, a button that copies it into the answer field, and a flag form."""
     art = get_published_article(db=db, article_id=article_id)
-    return _render(request, "desk_article.html", {"article": art, "plain": markdown_to_plain(art.body)})
+    return _render(
+        request,
+        "desk_article.html",
+        {
+            "article": art,
+            "body_html": render_markdown(art.body),
+            "plain": markdown_to_plain(art.body),
+            "flag_reasons": FLAG_REASON_LABELS,
+        },
+    )
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
