@@ -2,12 +2,14 @@
 
 from minwon.accounts import models as accounts_models
 from minwon.cases import models as cases_models
+from minwon.cases import reminder_models as case_reminder_models
 from minwon.contacts import models as contacts_models
 from minwon.core import models as core_models
 from minwon.db.base import Base
 from minwon.knowledge import models as knowledge_models
 from minwon.notices import models as notices_models
 from minwon.org import models as org_models
+from minwon.scheduler import models as scheduler_models
 from minwon.telephony import models as telephony_models
 from minwon.weather import models as weather_models
 from minwon.workforce import models as workforce_models
@@ -15,12 +17,14 @@ from minwon.workforce import models as workforce_models
 __all__ = [
     "Base",
     "accounts_models",
+    "case_reminder_models",
     "cases_models",
     "contacts_models",
     "core_models",
     "knowledge_models",
     "notices_models",
     "org_models",
+    "scheduler_models",
     "telephony_models",
     "weather_models",
     "workforce_models",
