@@ -114,7 +114,17 @@ def _register_domain_routers(app: FastAPI) -> None:
     from minwon.contacts import router as contacts_api
     from minwon.knowledge import router as knowledge_api
     from minwon.telephony import router as telephony_api
-    from minwon.web import admin, cases_pages, desk, live, status_pages, supervisor, weather, workforce
+    from minwon.web import (
+        admin,
+        cases_pages,
+        desk,
+        live,
+        notifications_pages,
+        status_pages,
+        supervisor,
+        weather,
+        workforce,
+    )
 
     for module in (
         telephony_api,
@@ -128,5 +138,6 @@ def _register_domain_routers(app: FastAPI) -> None:
         weather,
         workforce,
         status_pages,
+        notifications_pages,
     ):
         app.include_router(module.router)

@@ -7,6 +7,7 @@ Saturdays, Sundays and holidays.KR excluded) and written out in the comments.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,6 +28,7 @@ from minwon.cases.reminders import list_notifications, mark_read, send_due_remin
 from minwon.core.crypto import decrypt
 from minwon.notices.models import Notice
 from tests.cases.reminder_support import open_case, reminder_org
+from tests.web.test_desk import sign_in
 
 KST = ZoneInfo("Asia/Seoul")
 CAL = WorkingCalendar()
@@ -270,3 +272,34 @@ def test_naive_now_is_refused(db: Session) -> None:
 
     with pytest.raises(ValidationError):
         send_due_reminders(db=db, now=datetime(2026, 3, 4, 10))  # noqa: DTZ001
+
+
+def test_officer_notifications_page_and_badge(client: Any, db: Session) -> None:
+    cats, depts, users = reminder_org(db)
+    case = open_case(
+        db,
+        agent=users["counselor"],
+        category=cats[0],
+        department=depts[0],
+        petition_type="other",
+        at=kst(2026, 3, 4, 10),
+    )
+    # due 14:00 (10–12, then 13–14); one working hour before = 13:00: before_due for the officers
+    send_due_reminders(db=db, now=kst(2026, 3, 4, 13, 0))
+    csrf = sign_in(client, "tax1")
+    page = client.get("/cases")
+    assert 'href="/notifications"' in page.text and "알림" in page.text
+    badge = client.get("/notifications/badge")
+    assert '<span class="badge" data-testid="notification-badge">1</span>' == badge.text
+    listing = client.get("/notifications")
+    assert (
+        listing.status_code == 200
+        and case.number in listing.text
+        and "처리기한이 다가오고 있습니다." in listing.text
+    )
+    assert (
+        client.post("/notifications/read", data={"csrf_token": csrf}, follow_redirects=False).status_code
+        == 303
+    )
+    assert client.get("/notifications/badge").text == ""
+    assert client.post("/notifications/read", data={"csrf_token": "bad"}).status_code == 403

@@ -37,7 +37,9 @@ def status_lookup(
     (422), or the rate-limit message (429)."""
     number = case_number[: _MAX_FIELD + 1]
     try:
-        view = lookup_case_status(db=db, case_number=number, code=code[: _MAX_FIELD + 1], ip=client_ip(request))
+        view = lookup_case_status(
+            db=db, case_number=number, code=code[: _MAX_FIELD + 1], ip=client_ip(request)
+        )
     except (ValidationError, TooManyAttempts) as exc:
         msg = gettext(request_locale(request), exc.message)
         return render(
