@@ -271,7 +271,7 @@ def test_naive_now_is_refused(db: Session) -> None:
     from minwon.core.errors import ValidationError
 
     with pytest.raises(ValidationError):
-        send_due_reminders(db=db, now=datetime(2026, 3, 4, 10))  # noqa: DTZ001
+        send_due_reminders(db=db, now=datetime(2026, 3, 4, 10))
 
 
 def test_officer_notifications_page_and_badge(client: Any, db: Session) -> None:
@@ -290,7 +290,7 @@ def test_officer_notifications_page_and_badge(client: Any, db: Session) -> None:
     page = client.get("/cases")
     assert 'href="/notifications"' in page.text and "알림" in page.text
     badge = client.get("/notifications/badge")
-    assert '<span class="badge" data-testid="notification-badge">1</span>' == badge.text
+    assert badge.text == '<span class="badge" data-testid="notification-badge">1</span>'
     listing = client.get("/notifications")
     assert (
         listing.status_code == 200

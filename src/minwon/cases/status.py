@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from minwon.cases.models import Case, CaseEvent, CaseStatus
 from minwon.cases.reminder_models import StatusLookupFailure
@@ -96,11 +96,11 @@ class CaseStatusView:
     steps: list[StatusStep]
 
 
-def _failures(db: Session, column: object, value: str, since: datetime) -> int:
+def _failures(db: Session, column: QueryableAttribute[str], value: str, since: datetime) -> int:
     n = db.scalar(
         select(func.count())
         .select_from(StatusLookupFailure)
-        .where(column == value, StatusLookupFailure.at > since)  # type: ignore[operator]
+        .where(column == value, StatusLookupFailure.at > since)
     )
     return int(n or 0)
 
@@ -130,7 +130,9 @@ def lookup_case_status(
         _failures(db, StatusLookupFailure.case_key, key, since) >= MAX_FAILURES
         or _failures(db, StatusLookupFailure.ip, addr, since) >= MAX_FAILURES
     ):
-        record_audit(db=db, action="case_status_limited", actor_name="citizen", ip=addr, detail={"case_key": key})
+        record_audit(
+            db=db, action="case_status_limited", actor_name="citizen", ip=addr, detail={"case_key": key}
+        )
         db.commit()
         raise TooManyAttempts(TOO_MANY, field="code")
     if len(case_number or "") > 30 or not CASE_NUMBER.match(key):
@@ -144,9 +146,13 @@ def lookup_case_status(
     if not ok or case is None:
         raise _fail(db, key=key, ip=addr, now=now, message=MISMATCH, field="code")
     dept = db.get(Department, case.department_id) if case.department_id else None
-    events = db.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id))
+    events = db.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)
+    )
     steps = [StatusStep(e.at, PUBLIC_STEPS[e.action]) for e in events if e.action in PUBLIC_STEPS]
-    record_audit(db=db, action="case_status_viewed", actor_name="citizen", ip=addr, detail={"case_id": case.id})
+    record_audit(
+        db=db, action="case_status_viewed", actor_name="citizen", ip=addr, detail={"case_id": case.id}
+    )
     db.commit()
     return CaseStatusView(
         number=case.number,
