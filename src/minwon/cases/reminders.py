@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,6 +69,8 @@ class ReminderRun:
     notifications: int = 0
     emails: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
+    #: Recipients per (department, audience) within one sweep.
+    recipients_cache: dict[tuple[int | None, str], list[User]] = field(default_factory=dict, repr=False)
 
 
 def _recipients(db: Session, case: Case, kind: str) -> list[User]:
@@ -105,7 +107,11 @@ def _send_one(db: Session, case: Case, plan: PlannedReminder, now: datetime, run
             db.flush()
     except IntegrityError:
         return False
-    users = _recipients(db, case, plan.kind)
+    audience = "heads" if plan.kind == OVERDUE else "officers"
+    cache_key = (case.department_id, audience)
+    if cache_key not in run.recipients_cache:
+        run.recipients_cache[cache_key] = _recipients(db, case, plan.kind)
+    users = run.recipients_cache[cache_key]
     dept = db.get(Department, case.department_id) if case.department_id else None
     context = {
         "center": CENTER_NAME,
@@ -160,12 +166,13 @@ def send_due_reminders(
     now: datetime | None = None,
     policy: ReminderPolicy | None = None,
     calendar: WorkingCalendar | None = None,
-    limit: int = 500,
+    limit: int = 2000,
 ) -> ReminderRun:
     """Send every reminder due at ``now`` (aware; default the current instant); commits per case.
 
-    Only open cases with a deadline and a department are considered, at most ``limit`` of them per
-    call (earliest deadline first). Returns the counts. Raises ValidationError for a naive ``now``.
+    Only open cases with a deadline and a department whose overdue escalation has not gone out yet are
+    considered, at most ``limit`` of them per call (earliest deadline first; the rest wait for the
+    next call). Returns the counts. Raises ValidationError for a naive ``now``.
     """
     now = now or utcnow()
     if now.tzinfo is None:
@@ -180,6 +187,12 @@ def send_due_reminders(
             Case.due_at.is_not(None),
             Case.department_id.is_not(None),
             Case.due_at <= now + _LOOKAHEAD,
+            # once the escalation went out nothing is left to send for this deadline
+            ~exists().where(
+                CaseReminder.case_id == Case.id,
+                CaseReminder.kind == OVERDUE,
+                CaseReminder.due_at == Case.due_at,
+            ),
         )
         .order_by(Case.due_at, Case.id)
         .limit(limit)
