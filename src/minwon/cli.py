@@ -164,6 +164,7 @@ def _attach_domain_commands() -> None:
     from minwon.notices import commands as notices_commands
     from minwon.quality import commands as quality_commands
     from minwon.routing import commands as routing_commands
+    from minwon.scheduler import commands as scheduler_commands
     from minwon.telephony import commands as telephony_commands
     from minwon.weather import commands as weather_commands
     from minwon.workforce import forecast_commands, plan_commands, schedule_commands, staffing_commands
@@ -182,6 +183,7 @@ def _attach_domain_commands() -> None:
         linkage_commands,
         backoffice_commands,
         notices_commands,
+        scheduler_commands,
     ):
         module.register(app)
 

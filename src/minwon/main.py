@@ -122,7 +122,9 @@ def _register_domain_routers(app: FastAPI) -> None:
         linkage_pages,
         live,
         notices_admin,
+        notifications_pages,
         routing_pages,
+        status_pages,
         supervisor,
         weather,
         workforce,
@@ -143,5 +145,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         routing_pages,
         linkage_pages,
         kb_pages,
+        status_pages,
+        notifications_pages,
     ):
         app.include_router(module.router)

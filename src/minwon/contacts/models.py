@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from minwon.core.clock import utcnow
@@ -66,13 +66,15 @@ class CallbackStatus(StrEnum):
 
 
 class Callback(Base):
-    """A promised return call (콜백)."""
+    """A promised return call (콜백), assigned to one counselor or to a queue (any of its agents)."""
 
     __tablename__ = "callbacks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Queue whose agents (``QueueAgent``) may take the callback when no counselor is assigned.
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"), index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[CallbackStatus] = mapped_column(
         Enum(CallbackStatus, native_enum=False, length=20), default=CallbackStatus.PENDING
@@ -80,3 +82,36 @@ class Callback(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the callback left ``pending`` (done, failed or cancelled).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AttemptOutcome(StrEnum):
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    WRONG_NUMBER = "wrong_number"
+
+
+class CallbackAttempt(Base):
+    """One try at a callback: when, by whom, with what outcome; rows are only ever added."""
+
+    __tablename__ = "callback_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[AttemptOutcome] = mapped_column(Enum(AttemptOutcome, native_enum=False, length=20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class QueueAgent(Base):
+    """A counselor who works a queue's callbacks (sees and may take those not assigned to anyone)."""
+
+    __tablename__ = "queue_agents"
+    __table_args__ = (UniqueConstraint("queue_id", "user_id", name="uq_queue_agents_queue_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from minwon.accounts.models import Role, User
@@ -25,7 +26,16 @@ from minwon.cases.deadlines import PetitionType, WorkingCalendar
 from minwon.cases.models import Case, CaseStatus
 from minwon.cases.service import create_case_from_contact, parse_petition_type
 from minwon.config import get_settings
-from minwon.contacts.models import Callback, CallbackStatus, Channel, Contact, Outcome
+from minwon.contacts.models import (
+    AttemptOutcome,
+    Callback,
+    CallbackAttempt,
+    CallbackStatus,
+    Channel,
+    Contact,
+    Outcome,
+    QueueAgent,
+)
 from minwon.core.audit import record_access
 from minwon.core.clock import to_local, utcnow
 from minwon.core.crypto import decrypt, normalise_phone, protect_phone
@@ -33,7 +43,7 @@ from minwon.core.errors import Conflict, NotFound, PermissionDenied, ValidationE
 from minwon.core.i18n import N_
 from minwon.core.live import publish
 from minwon.knowledge.models import Article
-from minwon.org.models import Category, Department
+from minwon.org.models import Category, Department, Queue
 from minwon.telephony.models import Call, CallStatus
 
 #: Longest after-call work counted (seconds). A record saved later than this after the call is a
@@ -405,21 +415,30 @@ class CallbackDue:
     inquiry: str
     #: Unanswered attempts so far.
     attempts: int = 0
+    #: Queue the callback waits in when no counselor holds it.
+    queue_name: str | None = None
+    #: Assigned counselor's display name (``None`` while it waits in a queue).
+    assigned_name: str | None = None
+    #: Assigned to the agent asking (``False``: offered from one of the agent's queues).
+    mine: bool = True
 
 
-def list_my_callbacks_due(
-    *, db: Session, agent: User, now: datetime | None = None, limit: int = 50, locale: str = "ko"
-) -> list[CallbackDue]:
-    """``agent``'s pending callbacks, earliest due first (overdue ones flagged)."""
-    now = _aware(now, "now") or utcnow()
-    rows = db.execute(
-        select(Callback, Contact, Category)
-        .join(Contact, Contact.id == Callback.contact_id)
-        .join(Category, Category.id == Contact.category_id)
-        .where(Callback.assigned_agent_id == agent.id, Callback.status == CallbackStatus.PENDING)
-        .order_by(Callback.due_at, Callback.id)
-        .limit(limit)
-    ).all()
+def _callback_rows(db: Session, where: list[Any], limit: int) -> list[Any]:
+    return list(
+        db.execute(
+            select(Callback, Contact, Category, Queue.name, User.display_name)
+            .join(Contact, Contact.id == Callback.contact_id)
+            .join(Category, Category.id == Contact.category_id)
+            .outerjoin(Queue, Queue.id == Callback.queue_id)
+            .outerjoin(User, User.id == Callback.assigned_agent_id)
+            .where(Callback.status == CallbackStatus.PENDING, *where)
+            .order_by(Callback.due_at, Callback.id)
+            .limit(limit)
+        ).all()
+    )
+
+
+def _due_items(rows: list[Any], *, now: datetime, locale: str, agent_id: int | None) -> list[CallbackDue]:
     return [
         CallbackDue(
             id=cb.id,
@@ -430,21 +449,108 @@ def list_my_callbacks_due(
             category_name=_category_name(cat, locale),
             inquiry=contact.inquiry,
             attempts=cb.attempts,
+            queue_name=queue_name,
+            assigned_name=assigned_name,
+            mine=agent_id is not None and cb.assigned_agent_id == agent_id,
         )
-        for cb, contact, cat in rows
+        for cb, contact, cat, queue_name, assigned_name in rows
     ]
+
+
+def _queue_ids(db: Session, agent: User) -> list[int]:
+    return list(db.scalars(select(QueueAgent.queue_id).where(QueueAgent.user_id == agent.id)))
+
+
+def list_my_callbacks_due(
+    *, db: Session, agent: User, now: datetime | None = None, limit: int = 50, locale: str = "ko"
+) -> list[CallbackDue]:
+    """Pending callbacks for ``agent``, earliest due first (overdue ones flagged): those assigned to
+    the agent, and those waiting unassigned in a queue the agent works (``QueueAgent``)."""
+    now = _aware(now, "now") or utcnow()
+    queues = _queue_ids(db, agent)
+    mine = Callback.assigned_agent_id == agent.id
+    offered = and_(Callback.assigned_agent_id.is_(None), Callback.queue_id.in_(queues))
+    rows = _callback_rows(db, [or_(mine, offered) if queues else mine], limit)
+    return _due_items(rows, now=now, locale=locale, agent_id=agent.id)
+
+
+def list_overdue_callbacks(
+    *, db: Session, viewer: User, now: datetime | None = None, limit: int = 100, locale: str = "ko"
+) -> list[CallbackDue]:
+    """Every pending callback past its due time, for supervisors; earliest due first.
+
+    Raises PermissionDenied when ``viewer`` is not a supervisor or administrator.
+    """
+    if viewer.role not in _SUPERVISING:
+        raise PermissionDenied(N_("Only supervisors see all overdue callbacks."))
+    now = _aware(now, "now") or utcnow()
+    rows = _callback_rows(db, [Callback.due_at < now], limit)
+    return _due_items(rows, now=now, locale=locale, agent_id=None)
 
 
 #: Statuses a counselor may report for a callback, as posted by the desk.
 CALLBACK_REPORTS = (CallbackStatus.DONE, CallbackStatus.FAILED, CallbackStatus.CANCELLED)
+#: Longest note on an attempt (characters).
+MAX_ATTEMPT_NOTE = 1000
 
 
 def _callback_for(*, db: Session, callback_id: int, agent: User) -> Callback:
     cb = db.get(Callback, callback_id)
     if cb is None:
         raise NotFound(N_("The callback does not exist."), field="callback_id")
-    if cb.assigned_agent_id != agent.id and agent.role not in _SUPERVISING:
-        raise PermissionDenied(N_("This callback is assigned to another counselor."), field="callback_id")
+    if cb.assigned_agent_id == agent.id or agent.role in _SUPERVISING:
+        return cb
+    if cb.assigned_agent_id is None and cb.queue_id is not None and cb.queue_id in _queue_ids(db, agent):
+        return cb
+    raise PermissionDenied(N_("This callback is assigned to another counselor."), field="callback_id")
+
+
+def _pending(cb: Callback) -> None:
+    if cb.status is not CallbackStatus.PENDING:
+        raise ValidationError(N_("This callback is already closed."), field="callback_id")
+
+
+def record_callback_attempt(
+    *,
+    db: Session,
+    callback_id: int,
+    agent: User,
+    outcome: AttemptOutcome | str | None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Callback:
+    """Record one try at a pending callback; commits.
+
+    ``outcome``: ``reached`` closes it as done; ``wrong_number`` closes it as failed (trying again
+    cannot help); ``no_answer`` and ``busy`` keep it pending until ``MAX_CALLBACK_ATTEMPTS`` tries,
+    then it is closed as failed. A queue callback tried by one of the queue's agents becomes theirs.
+
+    Raises:
+        NotFound (``callback_id``); PermissionDenied (another counselor's callback, not a supervisor);
+        ValidationError: unknown ``outcome`` (``outcome``), note over 1000 characters (``note``), the
+            callback is closed (``callback_id``).
+    """
+    now = _aware(now, "now") or utcnow()
+    cb = _callback_for(db=db, callback_id=callback_id, agent=agent)
+    try:
+        result = AttemptOutcome((outcome or "").strip())
+    except ValueError:
+        raise ValidationError(
+            N_("Choose the outcome: reached, no answer, busy or wrong number."), field="outcome"
+        ) from None
+    note = (note or "").strip()
+    if len(note) > MAX_ATTEMPT_NOTE:
+        raise ValidationError(N_("The note is longer than 1000 characters."), field="note")
+    _pending(cb)
+    db.add(CallbackAttempt(callback_id=cb.id, at=now, agent_id=agent.id, outcome=result, note=note))
+    cb.attempts += 1
+    if cb.assigned_agent_id is None:
+        cb.assigned_agent_id = agent.id
+    if result is AttemptOutcome.REACHED:
+        cb.status, cb.closed_at = CallbackStatus.DONE, now
+    elif result is AttemptOutcome.WRONG_NUMBER or cb.attempts >= MAX_CALLBACK_ATTEMPTS:
+        cb.status, cb.closed_at = CallbackStatus.FAILED, now
+    db.commit()
     return cb
 
 
@@ -456,6 +562,7 @@ def complete_callback(
     ``status``: ``done`` (reached the caller: closed, one attempt counted), ``failed`` (no answer:
     one attempt counted; the callback stays pending for another try until ``MAX_CALLBACK_ATTEMPTS``
     unanswered attempts, then it is closed as failed) or ``cancelled`` (closed, no attempt counted).
+    Attempts are recorded as with :func:`record_callback_attempt` (``reached`` / ``no_answer``).
 
     Raises:
         NotFound: no such callback (``callback_id``).
@@ -470,14 +577,74 @@ def complete_callback(
         new = CallbackStatus.PENDING
     if new not in CALLBACK_REPORTS:
         raise ValidationError(N_("Choose the status: done, failed or cancelled."), field="status")
-    if cb.status is not CallbackStatus.PENDING:
-        raise ValidationError(N_("This callback is already closed."), field="callback_id")
-    if new is not CallbackStatus.CANCELLED:
-        cb.attempts += 1
-    if new is not CallbackStatus.FAILED or cb.attempts >= MAX_CALLBACK_ATTEMPTS:
-        cb.status = new
+    _pending(cb)
+    if new is CallbackStatus.CANCELLED:
+        cb.status, cb.closed_at = CallbackStatus.CANCELLED, utcnow()
+        db.commit()
+        return cb
+    outcome = AttemptOutcome.REACHED if new is CallbackStatus.DONE else AttemptOutcome.NO_ANSWER
+    return record_callback_attempt(db=db, callback_id=callback_id, agent=agent, outcome=outcome)
+
+
+def take_callback(*, db: Session, callback_id: int, agent: User) -> Callback:
+    """Assign a callback waiting in one of ``agent``'s queues to ``agent``; commits.
+
+    Raises NotFound/PermissionDenied as :func:`record_callback_attempt`; Conflict when another
+    counselor took it first; ValidationError when it is closed.
+    """
+    cb = _callback_for(db=db, callback_id=callback_id, agent=agent)
+    _pending(cb)
+    if cb.assigned_agent_id not in (None, agent.id):
+        raise Conflict(N_("Another counselor has taken this callback."), field="callback_id")
+    cb.assigned_agent_id = agent.id
     db.commit()
     return cb
+
+
+def hand_callback_to_queue(*, db: Session, callback_id: int, agent: User, queue_id: int) -> Callback:
+    """Put a pending callback in queue ``queue_id`` for any of its agents (unassigning it); commits.
+
+    Raises NotFound (``callback_id``), PermissionDenied (not the agent's callback, not a supervisor),
+    ValidationError (unknown or inactive queue: ``queue_id``; closed callback: ``callback_id``).
+    """
+    cb = _callback_for(db=db, callback_id=callback_id, agent=agent)
+    _pending(cb)
+    queue = db.get(Queue, queue_id)
+    if queue is None or not queue.is_active:
+        raise ValidationError(N_("Choose an existing queue."), field="queue_id")
+    cb.queue_id, cb.assigned_agent_id = queue.id, None
+    db.commit()
+    return cb
+
+
+def list_callback_attempts(*, db: Session, callback_id: int) -> list[CallbackAttempt]:
+    """The attempts of a callback, oldest first."""
+    return list(
+        db.scalars(
+            select(CallbackAttempt)
+            .where(CallbackAttempt.callback_id == callback_id)
+            .order_by(CallbackAttempt.at, CallbackAttempt.id)
+        )
+    )
+
+
+def add_queue_agent(*, db: Session, queue_id: int, user_id: int) -> QueueAgent:
+    """Let counselor ``user_id`` work queue ``queue_id``'s callbacks (idempotent); commits.
+
+    Raises ValidationError for an unknown queue (``queue_id``) or user (``user_id``).
+    """
+    if db.get(Queue, queue_id) is None:
+        raise ValidationError(N_("Choose an existing queue."), field="queue_id")
+    if db.get(User, user_id) is None:
+        raise ValidationError("unknown user", field="user_id")
+    member = db.scalar(
+        select(QueueAgent).where(QueueAgent.queue_id == queue_id, QueueAgent.user_id == user_id)
+    )
+    if member is None:
+        member = QueueAgent(queue_id=queue_id, user_id=user_id)
+        db.add(member)
+        db.commit()
+    return member
 
 
 def format_phone(digits: str) -> str:

@@ -2,6 +2,7 @@
 
 from minwon.accounts import models as accounts_models
 from minwon.cases import models as cases_models
+from minwon.cases import reminder_models as case_reminder_models
 from minwon.contacts import models as contacts_models
 from minwon.core import models as core_models
 from minwon.db.base import Base
@@ -10,6 +11,7 @@ from minwon.linkage import models as linkage_models
 from minwon.notices import models as notices_models
 from minwon.org import models as org_models
 from minwon.routing import models as routing_models
+from minwon.scheduler import models as scheduler_models
 from minwon.telephony import models as telephony_models
 from minwon.weather import models as weather_models
 from minwon.workforce import models as workforce_models
@@ -17,6 +19,7 @@ from minwon.workforce import models as workforce_models
 __all__ = [
     "Base",
     "accounts_models",
+    "case_reminder_models",
     "cases_models",
     "contacts_models",
     "core_models",
@@ -25,6 +28,7 @@ __all__ = [
     "notices_models",
     "org_models",
     "routing_models",
+    "scheduler_models",
     "telephony_models",
     "weather_models",
     "workforce_models",

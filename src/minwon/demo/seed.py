@@ -133,6 +133,7 @@ def load_demo(
     categories = _load_categories(db, city["categories"], departments, summary)
     _load_queues(db, city["queues"], categories, summary)
     _load_accounts_and_pbx(db, city["accounts"], departments, summary)
+    _load_callback_queue_agents(db, summary)
     sources = _load_articles(db, city["categories"], categories, summary)
     _load_kb_workflow(db, summary)
     _load_history(db, Path(data_dir), sources, console, summary)
@@ -306,6 +307,34 @@ def _load_accounts_and_pbx(
         _write_accounts_file(summary.accounts_file, summary)
 
 
+#: The demo queue for callbacks, and the demo counselors who work it (docs/scheduler.md).
+DEMO_CALLBACK_QUEUE = "callback"
+DEMO_CALLBACK_AGENTS = ("counselor1", "counselor2", "counselor3", "counselor4")
+
+
+def _load_callback_queue_agents(db: Session, summary: DemoSummary) -> None:
+    """The demo counselors work the ``callback`` queue: callbacks handed to it show on their desks."""
+    from minwon.contacts.models import QueueAgent
+    from minwon.contacts.service import add_queue_agent
+
+    tally = summary.tallies.setdefault("queue_agents", Tally())
+    queue = db.scalar(select(Queue).where(Queue.code == DEMO_CALLBACK_QUEUE))
+    if queue is None:
+        return
+    for username in DEMO_CALLBACK_AGENTS:
+        user = db.scalar(select(User).where(User.username == username))
+        if user is None:
+            continue
+        exists = db.scalar(
+            select(QueueAgent.id).where(QueueAgent.queue_id == queue.id, QueueAgent.user_id == user.id)
+        )
+        if exists is None:
+            add_queue_agent(db=db, queue_id=queue.id, user_id=user.id)
+            tally.created += 1
+        else:
+            tally.present += 1
+
+
 def _load_articles(
     db: Session, category_specs: list[dict[str, Any]], categories: dict[str, Category], summary: DemoSummary
 ) -> list[HistorySource]:
@@ -447,6 +476,7 @@ _LABELS = {
     "queues": "Queues (대기열)",
     "accounts": "Demo accounts",
     "pbx": "PBX",
+    "queue_agents": "Callback queue agents (콜백 대기열 상담사)",
     "articles": "Standard answers (표준 답변)",
     "kb_workflow": "Answer in review + flag (문서 관리 데모)",
     "history": "Historical cases (과거 민원)",

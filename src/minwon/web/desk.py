@@ -29,9 +29,13 @@ from minwon.contacts.service import (
     current_call,
     default_callback_due,
     get_call_for_agent,
+    hand_callback_to_queue,
     list_my_callbacks_due,
+    list_overdue_callbacks,
+    record_callback_attempt,
     record_contact,
     reveal_callback_number,
+    take_callback,
 )
 from minwon.core.clock import local_zone, to_local, utcnow
 from minwon.core.crypto import mask_phone
@@ -386,9 +390,69 @@ def markdown_to_plain(body: str) -> str:
 
 @router.get("/callbacks", response_class=HTMLResponse)
 def callbacks(request: Request, db: DbSession, user: DeskUser) -> Response:
-    """The agent's pending callbacks (partial)."""
+    """The agent's pending callbacks and those offered from the agent's queues (partial)."""
     items = list_my_callbacks_due(db=db, agent=user, locale=request_locale(request))
-    return _render(request, "desk_callbacks.html", {"callbacks": items, "now": utcnow()})
+    queues = [q for q in db.scalars(select(Queue).order_by(Queue.name)) if q.is_active]
+    return _render(request, "desk_callbacks.html", {"callbacks": items, "queues": queues, "now": utcnow()})
+
+
+@router.get("/callbacks/overdue", response_class=HTMLResponse)
+def overdue_callbacks(request: Request, db: DbSession, user: DeskUser) -> Response:
+    """Every counselor's overdue callbacks (partial, supervisors)."""
+    try:
+        items = list_overdue_callbacks(db=db, viewer=user, locale=request_locale(request))
+    except MinwonError as exc:
+        return _json_error(request, exc)
+    return _render(request, "desk_callbacks_overdue.html", {"overdue": items})
+
+
+@router.post("/callbacks/{callback_id}/attempts", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def callback_attempt(
+    request: Request,
+    db: DbSession,
+    user: DeskUser,
+    callback_id: int,
+    outcome: Annotated[str | None, Form(max_length=20)] = None,
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Record one attempt (``reached``/``no_answer``/``busy``/``wrong_number`` and a note); answers the
+    refreshed list, or a 422 naming the field."""
+    try:
+        record_callback_attempt(db=db, callback_id=callback_id, agent=user, outcome=outcome, note=note)
+    except MinwonError as exc:
+        db.rollback()
+        return _json_error(request, exc)
+    return callbacks(request, db, user)
+
+
+@router.post("/callbacks/{callback_id}/take", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def callback_take(request: Request, db: DbSession, user: DeskUser, callback_id: int) -> Response:
+    """Take a callback waiting in one of the agent's queues."""
+    try:
+        take_callback(db=db, callback_id=callback_id, agent=user)
+    except MinwonError as exc:
+        db.rollback()
+        return _json_error(request, exc)
+    return callbacks(request, db, user)
+
+
+@router.post("/callbacks/{callback_id}/queue", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def callback_to_queue(
+    request: Request,
+    db: DbSession,
+    user: DeskUser,
+    callback_id: int,
+    queue_id: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """Hand a callback to a queue, for any of its agents."""
+    try:
+        if not queue_id.isdigit():
+            raise ValidationError(N_("Choose an existing queue."), field="queue_id")
+        hand_callback_to_queue(db=db, callback_id=callback_id, agent=user, queue_id=int(queue_id))
+    except MinwonError as exc:
+        db.rollback()
+        return _json_error(request, exc)
+    return callbacks(request, db, user)
 
 
 @router.post("/callbacks/{callback_id}", response_class=HTMLResponse, dependencies=[CsrfChecked])

@@ -5,7 +5,7 @@ approved and effective from the day it was last updated when it was published, a
 periodic review falls 12 months after that day. Its content columns then move out of ``articles``.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-30 15:33:40.904166
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import minwon.db.base
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Periodic jobs (reminders, escalations, notice delivery) run by ``minwon scheduler run``."""
