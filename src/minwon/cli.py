@@ -65,7 +65,7 @@ def serve(
     ] = 1,
 ) -> None:
     """Serve the web app and API (uvicorn); in development (the demo) also the reference back office
-    (MINWON_BACKOFFICE_AUTOSTART), stopped on exit."""
+    (MINWON_BACKOFFICE_AUTOSTART) and the scheduler (MINWON_SCHEDULER_AUTOSTART), stopped on exit."""
     settings = get_settings()
     if workers > 1 and not settings.broker_url:
         console.print(
@@ -79,9 +79,19 @@ def serve(
             backoffice = start_child(console=console)
         except RuntimeError as exc:
             fail(str(exc))
+    scheduler = None
+    if settings.scheduler_autostart_enabled:
+        from minwon.scheduler.autostart import start_scheduler
+
+        scheduler = start_scheduler()
+        console.print("scheduler: reminders, escalations and notice delivery every minute")
     try:
         _run_uvicorn(host or settings.host, port or settings.port, workers)
     finally:
+        if scheduler is not None:
+            from minwon.scheduler.autostart import stop_child as stop_scheduler
+
+            stop_scheduler(scheduler)
         if backoffice is not None:
             from minwon.backoffice.autostart import stop_child
 

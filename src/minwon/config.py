@@ -127,6 +127,15 @@ class Settings(BaseSettings):
     backoffice_residents: int = 20_000
     backoffice_seed: int = 2026
 
+    #: Run ``minwon scheduler run`` as a child of ``minwon serve`` (default: only in development).
+    scheduler_autostart: bool | None = None
+
+    @property
+    def scheduler_autostart_enabled(self) -> bool:
+        if self.scheduler_autostart is not None:
+            return self.scheduler_autostart
+        return self.environment == "development"
+
     @property
     def backoffice_autostart_enabled(self) -> bool:
         if self.backoffice_autostart is not None:

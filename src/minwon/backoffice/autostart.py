@@ -7,9 +7,7 @@ in tests and production.
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,15 +18,10 @@ from rich.console import Console
 from minwon.backoffice.app import SERVICE_NAME
 from minwon.backoffice.demo import demo_base_url
 from minwon.config import get_settings
+from minwon.core.processes import die_with_parent, stop_child
 
 #: Seconds to wait for the child to generate its data and answer (20,000 residents take ~10 s).
 START_TIMEOUT_S = 180.0
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    # Linux: the child gets SIGTERM if minwon serve dies without cleaning up (prctl PR_SET_PDEATHSIG)
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def answering(base_url: str) -> bool | None:
@@ -71,7 +64,7 @@ def start_child(*, console: Console) -> subprocess.Popen[bytes] | None:
         "--port",
         str(settings.backoffice_port),
     ]
-    process = subprocess.Popen(command, env=dict(os.environ), preexec_fn=_die_with_parent)  # noqa: S603 - our own command line
+    process = subprocess.Popen(command, env=dict(os.environ), preexec_fn=die_with_parent)  # noqa: S603 - our own command line
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -84,13 +77,4 @@ def start_child(*, console: Console) -> subprocess.Popen[bytes] | None:
     raise RuntimeError(f"the back office did not answer at {base} within {START_TIMEOUT_S:g} s")
 
 
-def stop_child(process: subprocess.Popen[bytes]) -> None:
-    """Terminate the child (SIGTERM, then SIGKILL after 10 s)."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
+__all__ = ["answering", "start_child", "stop_child"]
