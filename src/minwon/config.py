@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     city_stations: str = "108,112,119"
     #: Timeout of each KMA request, seconds.
     kma_timeout_s: float = 10.0
+    #: Longest time (seconds) a process searches its in-memory index before checking for new content.
+    search_refresh_s: float = Field(default=2.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

@@ -8,6 +8,7 @@ from minwon.db.base import Base
 from minwon.knowledge import models as knowledge_models
 from minwon.notices import models as notices_models
 from minwon.org import models as org_models
+from minwon.search import models as search_models
 from minwon.telephony import models as telephony_models
 from minwon.weather import models as weather_models
 from minwon.workforce import models as workforce_models
@@ -21,6 +22,7 @@ __all__ = [
     "knowledge_models",
     "notices_models",
     "org_models",
+    "search_models",
     "telephony_models",
     "weather_models",
     "workforce_models",

@@ -1,0 +1,130 @@
+"""Where the search reads its documents: published standard answers and closed cases.
+
+The only module of ``search`` that reads other domains' tables. After the knowledge base moves to
+versioned documents under document control, :func:`iter_article_docs` and :func:`articles_fingerprint`
+become ``knowledge.service.published_documents(db=db)`` and ``knowledge.service.published_fingerprint(
+db=db)`` (same fields); nothing else in ``search`` changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from minwon.cases.models import Case, CaseStatus
+from minwon.knowledge.models import Article
+from minwon.org.models import Department
+
+
+@dataclass(frozen=True)
+class PublishedDoc:
+    """A standard answer as the desk may show it (``keywords`` comma-separated)."""
+
+    article_id: int
+    version: int
+    title: str
+    body: str
+    keywords: str
+    category_id: int | None
+    department_id: int | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseDoc:
+    """A closed case (imported Q&A or the center's own), without caller data. ``stamp`` changes when the
+    case's text changes."""
+
+    case_id: int
+    external_ref: str | None
+    number: str
+    title: str
+    question: str
+    answer: str
+    department_id: int | None
+    department: str | None
+    category_id: int | None
+    stamp: str
+
+
+def iter_article_docs(*, db: Session) -> list[PublishedDoc]:
+    """Every published article, by id."""
+    rows = db.scalars(select(Article).where(Article.is_published.is_(True)).order_by(Article.id))
+    return [
+        PublishedDoc(
+            article_id=a.id,
+            version=a.version,
+            title=a.title,
+            body=a.body,
+            keywords=a.keywords,
+            category_id=a.category_id,
+            department_id=a.department_id,
+            updated_at=a.updated_at,
+        )
+        for a in rows
+    ]
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
+def articles_fingerprint(*, db: Session) -> str:
+    """A short text that changes whenever a published article is added, changed or withdrawn (count,
+    id sum, version sum, latest change); one aggregate query."""
+    row = db.execute(
+        select(
+            func.count(Article.id),
+            func.coalesce(func.sum(Article.id), 0),
+            func.coalesce(func.sum(Article.version), 0),
+            func.max(Article.updated_at),
+        ).where(Article.is_published.is_(True))
+    ).one()
+    return _digest(*row)
+
+
+
+def iter_case_docs(*, db: Session) -> list[CaseDoc]:
+    """Every closed case with its department name, by id."""
+    rows = db.execute(
+        select(Case, Department.name)
+        .outerjoin(Department, Department.id == Case.department_id)
+        .where(Case.status == CaseStatus.CLOSED)
+        .order_by(Case.id)
+    ).all()
+    return [
+        CaseDoc(
+            case_id=c.id,
+            external_ref=c.external_ref,
+            number=c.number,
+            title=c.title,
+            question=c.question,
+            answer=c.answer,
+            department_id=c.department_id,
+            department=dept,
+            category_id=c.category_id,
+            stamp=_digest(c.number, c.closed_at, c.department_id, c.title, c.question, c.answer),
+        )
+        for c, dept in rows
+    ]
+
+
+def cases_fingerprint(*, db: Session) -> str:
+    """Changes whenever a case is closed, reopened, added or its texts change length (one aggregate)."""
+    text_length = (
+        func.length(Case.title) + func.length(Case.question) + func.length(func.coalesce(Case.answer, ""))
+    )
+    row = db.execute(
+        select(
+            func.count(Case.id),
+            func.coalesce(func.sum(Case.id), 0),
+            func.max(Case.closed_at),
+            func.coalesce(func.sum(text_length), 0),
+            func.coalesce(func.sum(func.coalesce(Case.department_id, 0)), 0),
+        ).where(Case.status == CaseStatus.CLOSED)
+    ).one()
+    return _digest(*row)
