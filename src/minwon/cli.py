@@ -141,6 +141,7 @@ def _attach_domain_commands() -> None:
     from minwon.cases import commands as cases_commands
     from minwon.knowledge import commands as knowledge_commands
     from minwon.quality import commands as quality_commands
+    from minwon.search import commands as search_commands
     from minwon.telephony import commands as telephony_commands
     from minwon.weather import commands as weather_commands
     from minwon.workforce import forecast_commands, plan_commands, schedule_commands, staffing_commands
@@ -155,6 +156,7 @@ def _attach_domain_commands() -> None:
         staffing_commands,
         weather_commands,
         plan_commands,
+        search_commands,
     ):
         module.register(app)
 

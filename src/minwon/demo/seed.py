@@ -132,9 +132,17 @@ def load_demo(
     sources = _load_articles(db, city["categories"], categories, summary)
     _load_history(db, Path(data_dir), sources, console, summary)
     summary.notices.extend(load_demo_stations(db=db, data_dir=Path(data_dir)))
+    _load_search_synonyms(db)
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)
     return summary
+
+
+def _load_search_synonyms(db: Session) -> None:
+    """The built-in Korean synonym dictionary of the knowledge search (딱지 → 주정차 위반 과태료 …)."""
+    from minwon.search.service import seed_synonyms
+
+    seed_synonyms(db=db)
 
 
 def _read_yaml(path: Path) -> Any:

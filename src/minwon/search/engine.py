@@ -196,7 +196,7 @@ class Index:
         vals: list[float] = []
         start = len(self.docs)
         vocab = self.vocab
-        for offset, (doc, a) in enumerate(zip(docs, analyses, strict=True)):
+        for offset, a in enumerate(analyses):
             col = start + offset
             combined: dict[int, float] = {}
             for spec in self.specs:

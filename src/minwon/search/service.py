@@ -325,7 +325,9 @@ def reindex(
     for kind in kinds:
         task = None
         if progress is not None:
-            total = len(sources.iter_article_docs(db=db) if kind == "articles" else sources.iter_case_docs(db=db))
+            total = len(
+                sources.iter_article_docs(db=db) if kind == "articles" else sources.iter_case_docs(db=db)
+            )
             task = progress.add_task(kind, total=total)
 
         def advance(n: int, task: Any = task) -> None:
@@ -419,7 +421,9 @@ def save_synonym(
         raise ValidationError(N_("The term must be 1–60 characters."), field="term")
     joined = ", ".join(parsed)
     if not parsed or len(joined) > MAX_EXPANSION_CHARS:
-        raise ValidationError(N_("Give 1–200 characters of expansions, separated by commas."), field="expansions")
+        raise ValidationError(
+            N_("Give 1–200 characters of expansions, separated by commas."), field="expansions"
+        )
     other = db.scalar(select(Synonym).where(Synonym.term == term))
     if synonym_id is None:
         entry = Synonym(term=term)
@@ -455,7 +459,11 @@ def seed_synonyms(*, db: Session) -> int:
     for term, expansions in SEED:
         if normalise(term) in present:
             continue
-        db.add(Synonym(term=normalise(term), expansions=", ".join(parse_expansions(expansions)), updated_at=utcnow()))
+        db.add(
+            Synonym(
+                term=normalise(term), expansions=", ".join(parse_expansions(expansions)), updated_at=utcnow()
+            )
+        )
         added += 1
     db.commit()
     return added

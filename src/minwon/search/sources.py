@@ -87,7 +87,6 @@ def articles_fingerprint(*, db: Session) -> str:
     return _digest(*row)
 
 
-
 def iter_case_docs(*, db: Session) -> list[CaseDoc]:
     """Every closed case with its department name, by id."""
     rows = db.execute(
