@@ -35,7 +35,7 @@ from minwon.search.analyzer import char_ngrams, search_morphemes
 
 K1 = 1.2
 #: Query weight of the whole n-gram space relative to one morpheme (see module docstring).
-NGRAM_WEIGHT = 0.5
+NGRAM_WEIGHT = 1.0
 #: At most this many distinct terms of each space are looked up per query (the rarest first).
 MAX_QUERY_TERMS = 48
 
@@ -152,13 +152,20 @@ class Index:
     # ----------------------------------------------------------------- building
 
     def build(self, docs: Iterable[Document], progress: ProgressFn | None = None) -> None:
-        """Replace the whole index with ``docs`` (analysed here; ``progress(n)`` after each)."""
+        """Replace the whole index with ``docs``; ``progress(n)`` after each document analysed.
+
+        Two passes: the first measures the field lengths (their averages normalise every document),
+        the second builds the postings in chunks (morphemes come from the per-sentence cache then)."""
         docs = list(docs)
-        analyses = []
+        totals: Counter[tuple[str, str]] = Counter()
         for doc in docs:
-            analyses.append(analyse_fields(doc.fields, self.specs))
+            totals.update(analyse_fields(doc.fields, self.specs).lengths)
             if progress:
                 progress(1)
+        n = max(1, len(docs))
+        self.avglen = {
+            (s.name, space): max(1.0, totals[(s.name, space)] / n) for s in self.specs for space in "mg"
+        }
         self.vocab = {}
         self.docs = []
         self.position = {}
@@ -166,15 +173,8 @@ class Index:
         self.df = np.zeros(0, dtype=np.int64)
         self.category = np.zeros(0, dtype=np.int64)
         self.department = np.zeros(0, dtype=np.int64)
-        totals: Counter[tuple[str, str]] = Counter()
-        for a in analyses:
-            totals.update(a.lengths)
-        n = max(1, len(analyses))
-        self.avglen = {
-            (s.name, space): max(1.0, totals[(s.name, space)] / n) for s in self.specs for space in "mg"
-        }
         self.matrix = sp.csr_matrix((0, 0), dtype=np.float32)
-        self._append(docs, analyses)
+        self._append(docs)
 
     def update(self, changed: Sequence[Document], removed: Iterable[int]) -> None:
         """Add or replace ``changed`` documents and drop the keys in ``removed``."""
@@ -185,18 +185,20 @@ class Index:
                 column = self.matrix.getcol(pos)
                 np.subtract.at(self.df, column.indices, 1)
         if changed:
-            self._append(list(changed), [analyse_fields(d.fields, self.specs) for d in changed])
+            self._append(list(changed))
         dead = len(self.docs) - self.size
         if dead and dead * 4 > len(self.docs):
             self._compact()
 
-    def _append(self, docs: list[Document], analyses: list[Analysis]) -> None:
+    def _columns(
+        self, docs: list[Document], start: int
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float32]]:
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
-        start = len(self.docs)
         vocab = self.vocab
-        for offset, a in enumerate(analyses):
+        for offset, doc in enumerate(docs):
+            a = analyse_fields(doc.fields, self.specs)
             col = start + offset
             combined: dict[int, float] = {}
             for spec in self.specs:
@@ -215,19 +217,29 @@ class Index:
                 rows.append(tid)
                 cols.append(col)
                 vals.append(tf_tilde * (K1 + 1) / (K1 + tf_tilde))
-        n_terms, n_docs = len(vocab), start + len(docs)
-        fresh = sp.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (np.asarray(rows), np.asarray(cols))),
-            shape=(n_terms, n_docs),
-            dtype=np.float32,
+        return (
+            np.asarray(rows, dtype=np.int32),
+            np.asarray(cols, dtype=np.int32),
+            np.asarray(vals, dtype=np.float32),
         )
+
+    def _append(self, docs: list[Document], chunk: int = 2000) -> None:
+        start = len(self.docs)
+        parts = [self._columns(docs[i : i + chunk], start + i) for i in range(0, len(docs), chunk)]
+        rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        cols = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        vals = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, dtype=np.float32)
+        del parts
+        n_terms, n_docs = len(self.vocab), start + len(docs)
+        fresh = sp.csr_matrix((vals, (rows, cols)), shape=(n_terms, n_docs), dtype=np.float32)
+        del vals, cols
         old = self.matrix
         old.resize((n_terms, n_docs))
         self.matrix = (old + fresh).tocsr() if old.nnz else fresh
         self.matrix.sort_indices()
         df = np.zeros(n_terms, dtype=np.int64)
         df[: len(self.df)] = self.df
-        np.add.at(df, np.asarray(rows, dtype=np.int64), 1)
+        df += np.bincount(rows, minlength=n_terms)
         self.df = df
         self.docs.extend(docs)
         for offset, doc in enumerate(docs):

@@ -53,7 +53,7 @@ ARTICLE_FIELDS = (
 )
 CASE_FIELDS = (
     FieldSpec("title", 2.0, 0.5),
-    FieldSpec("question", 1.0, 0.75, (2,)),
+    FieldSpec("question", 1.0, 0.75),
     FieldSpec("answer", 0.3, 0.75, (2,)),
 )
 
