@@ -182,8 +182,8 @@ class Index:
             pos = self.position.pop(key, None)
             if pos is not None and self.alive[pos]:
                 self.alive[pos] = False
-                column = self.matrix.getcol(pos)
-                np.subtract.at(self.df, column.indices, 1)
+                terms = self.matrix.getcol(pos).nonzero()[0]
+                self.df[terms] -= 1
         if changed:
             self._append(list(changed))
         dead = len(self.docs) - self.size
