@@ -40,14 +40,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from search_data import Row, generate_articles, query_sets, read_incheon  # noqa: E402
+from search_data import Row, generate_articles, query_sets, read_incheon
 
-from minwon.config import get_settings  # noqa: E402
-from minwon.search.engine import Document, FieldSpec, Index  # noqa: E402
-from minwon.search.highlight import highlight_terms, snippet  # noqa: E402
-from minwon.search.metrics import retrieval_metrics  # noqa: E402
-from minwon.search.service import ARTICLE_FIELDS, CASE_FIELDS, _expanded_terms  # noqa: E402
-from minwon.search.synonyms import SEED, SynonymEntry, parse_expansions  # noqa: E402
+from minwon.config import get_settings
+from minwon.search.engine import Document, FieldSpec, Index
+from minwon.search.highlight import highlight_terms, snippet
+from minwon.search.metrics import retrieval_metrics
+from minwon.search.service import ARTICLE_FIELDS, CASE_FIELDS, _expanded_terms
+from minwon.search.synonyms import SEED, SynonymEntry, parse_expansions
 
 RESULTS = Path(__file__).resolve().parent / "results" / "search.json"
 SYNONYMS = [SynonymEntry(t, parse_expansions(e)) for t, e in SEED]
@@ -63,7 +63,11 @@ def minwon_ranker(rows: Sequence[Row], with_title: bool) -> Ranker:
         Document(
             key=int(r["complaint_no"]),
             stamp="",
-            fields={"title": r["title"] if with_title else "", "question": r["question"], "answer": r["answer"]},
+            fields={
+                "title": r["title"] if with_title else "",
+                "question": r["question"],
+                "answer": r["answer"],
+            },
         )
         for r in rows
     )
@@ -84,7 +88,8 @@ def _ws_tokens(text: str) -> list[str]:
 
 def bm25_whitespace_ranker(rows: Sequence[Row], with_title: bool, k1: float = 1.2, b: float = 0.75) -> Ranker:
     docs = [
-        Counter(_ws_tokens(" ".join([r["title"] if with_title else "", r["question"], r["answer"]]))) for r in rows
+        Counter(_ws_tokens(" ".join([r["title"] if with_title else "", r["question"], r["answer"]])))
+        for r in rows
     ]
     lengths = [sum(d.values()) for d in docs]
     avg = sum(lengths) / len(lengths)
@@ -112,7 +117,9 @@ def bm25_whitespace_ranker(rows: Sequence[Row], with_title: bool, k1: float = 1.
 
 def fts5_trigram_ranker(rows: Sequence[Row], with_title: bool) -> Ranker:
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE VIRTUAL TABLE cases USING fts5(title, question, answer, ref UNINDEXED, tokenize='trigram')")
+    conn.execute(
+        "CREATE VIRTUAL TABLE cases USING fts5(title, question, answer, ref UNINDEXED, tokenize='trigram')"
+    )
     conn.executemany(
         "INSERT INTO cases (title, question, answer, ref) VALUES (?, ?, ?, ?)",
         [(r["title"] if with_title else "", r["question"], r["answer"], r["complaint_no"]) for r in rows],

@@ -33,7 +33,16 @@ DEMO_ARTICLES = REPO / "src" / "minwon" / "knowledge" / "demo_articles.yaml"
 INCHEON = Path("korean_complaints") / "incheon_junggu_minwon_qa_2012_2020.csv"
 
 # 2-set keyboard neighbours of the medial vowels (index into the 21 jungseong)
-_VOWEL_NEIGHBOURS = {0: [4, 20], 4: [0, 8], 8: [4, 13], 13: [8, 18], 18: [13, 20], 20: [0, 18], 1: [5], 5: [1]}
+_VOWEL_NEIGHBOURS = {
+    0: [4, 20],
+    4: [0, 8],
+    8: [4, 13],
+    13: [8, 18],
+    18: [13, 20],
+    20: [0, 18],
+    1: [5],
+    5: [1],
+}
 _SENTENCE = re.compile(r"[^.!?\n]{8,}[.!?]?")
 
 
