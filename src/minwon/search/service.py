@@ -207,6 +207,14 @@ def _sync(index: Index, docs: list[Document]) -> None:
 _PROCESS = SearchIndexes()
 
 
+def warm_up() -> None:
+    """Load the Korean analyser's model (~100 MB, seconds) in a background thread at server start, so
+    the first search-as-you-type request does not wait for it."""
+    from minwon.search.analyzer import morphemes
+
+    threading.Thread(target=morphemes, args=("준비",), name="search-warm-up", daemon=True).start()
+
+
 def process_indexes() -> SearchIndexes:
     """This process's indexes (one per process; threads share it)."""
     return _PROCESS

@@ -17,10 +17,11 @@ from minwon.core.audit import record_audit
 from minwon.core.errors import MinwonError
 from minwon.core.i18n import gettext
 from minwon.db.deps import DbSession
-from minwon.search.service import delete_synonym, list_synonyms, save_synonym
+from minwon.search.service import delete_synonym, list_synonyms, save_synonym, warm_up
 from minwon.web.templating import render, request_locale
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+# the search's analyser model loads in the background when a server starts (see search.service.warm_up)
+router = APIRouter(prefix="/admin", include_in_schema=False, on_startup=[warm_up])
 
 Administrator = Annotated[User, Depends(require_roles(Role.ADMINISTRATOR))]
 
