@@ -40,6 +40,8 @@ def _settings_env(tmp_root: Path) -> Iterator[None]:
     url = TEST_DB_URL or f"sqlite:///{tmp_root / 'test.db'}"
     os.environ["MINWON_DATABASE_URL"] = url
     os.environ["MINWON_ENVIRONMENT"] = "test"
+    # each test rolls its data back: the per-process search index must look at every search
+    os.environ["MINWON_SEARCH_REFRESH_S"] = "0"
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -175,6 +175,7 @@ def _attach_domain_commands() -> None:
     from minwon.quality import commands as quality_commands
     from minwon.routing import commands as routing_commands
     from minwon.scheduler import commands as scheduler_commands
+    from minwon.search import commands as search_commands
     from minwon.telephony import commands as telephony_commands
     from minwon.weather import commands as weather_commands
     from minwon.workforce import forecast_commands, plan_commands, schedule_commands, staffing_commands
@@ -194,6 +195,7 @@ def _attach_domain_commands() -> None:
         backoffice_commands,
         notices_commands,
         scheduler_commands,
+        search_commands,
     ):
         module.register(app)
 

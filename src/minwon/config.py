@@ -147,6 +147,8 @@ class Settings(BaseSettings):
     kb_files_dir: Path = Field(default_factory=_default_kb_files_dir)
     kb_attachment_max_bytes: int = 10 * 1024 * 1024
     kb_review_months: int = Field(default=12, ge=1, le=120)
+    #: Longest time (seconds) a process searches its in-memory index before checking for new content.
+    search_refresh_s: float = Field(default=2.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +15,9 @@ from minwon.core.clock import local_zone
 
 def register(app: typer.Typer) -> None:
     app.command("deadline")(deadline)
+    cases_app = typer.Typer(help="Cases (민원 건): similar past cases.", no_args_is_help=True)
+    app.add_typer(cases_app, name="cases")
+    cases_app.command("similar")(similar)
 
 
 def deadline(
@@ -76,3 +80,45 @@ def deadline(
         typer.echo(json.dumps(payload, ensure_ascii=False))
     else:
         typer.echo(f"due {payload['due']}  ({payload['basis']})")
+
+
+def similar(
+    text: Annotated[str, typer.Argument(help='Inquiry text, e.g. "차가 견인됐어요".')] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, not a table.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="At most this many cases.")] = 5,
+    queries: Annotated[
+        Path | None,
+        typer.Option(
+            help='JSON Lines of {"query": …, "expected_ref": external_ref, number or id}; prints '
+            '{"n", "recall_at_1", "recall_at_5", "mrr_at_10"} instead of cases.'
+        ),
+    ] = None,
+) -> None:
+    """Closed past cases similar to TEXT (imported Q&A and the center's own), best first.
+
+    --json prints ``[{"case_id", "external_ref", "department", "score", "snippet"}]``; the snippet is
+    escaped HTML from the question with ``<mark>`` around matched terms.
+    """
+    from minwon.db.session import session_scope
+    from minwon.search.service import evaluate_cases, read_query_file, similar_cases
+
+    with session_scope() as db:
+        if queries is not None:
+            typer.echo(json.dumps(evaluate_cases(db=db, queries=read_query_file(queries))))
+            return
+        hits = similar_cases(db=db, query=text, limit=limit)
+    if as_json:
+        rows = [
+            {
+                "case_id": h.case_id,
+                "external_ref": h.external_ref,
+                "department": h.department,
+                "score": h.score,
+                "snippet": h.snippet,
+            }
+            for h in hits
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for h in hits:
+        typer.echo(f"{h.score:8.2f}  {h.external_ref or h.case_id}  {h.department or '-'}  {h.title}")

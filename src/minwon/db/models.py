@@ -12,6 +12,7 @@ from minwon.notices import models as notices_models
 from minwon.org import models as org_models
 from minwon.routing import models as routing_models
 from minwon.scheduler import models as scheduler_models
+from minwon.search import models as search_models
 from minwon.telephony import models as telephony_models
 from minwon.weather import models as weather_models
 from minwon.workforce import models as workforce_models
@@ -29,6 +30,7 @@ __all__ = [
     "org_models",
     "routing_models",
     "scheduler_models",
+    "search_models",
     "telephony_models",
     "weather_models",
     "workforce_models",

@@ -140,9 +140,17 @@ def load_demo(
     summary.notices.extend(load_demo_stations(db=db, data_dir=Path(data_dir)))
     summary.notices.extend(load_demo_routing(db=db))
     summary.notices.extend(load_demo_linkage(db=db))
+    _load_search_synonyms(db)
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)
     return summary
+
+
+def _load_search_synonyms(db: Session) -> None:
+    """The built-in Korean synonym dictionary of the knowledge search (딱지 → 주정차 위반 과태료 …)."""
+    from minwon.search.service import seed_synonyms
+
+    seed_synonyms(db=db)
 
 
 def _read_yaml(path: Path) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,15 +18,30 @@ def register(app: typer.Typer) -> None:
 
     @kb_app.command("search")
     def kb_search(
-        text: Annotated[str, typer.Argument(help='Search text, e.g. "자동차세 연납".')],
+        text: Annotated[str, typer.Argument(help='Search text, e.g. "자동차세 연납".')] = "",
         as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, not a table.")] = False,
         limit: Annotated[int, typer.Option(min=1, max=100, help="At most this many results.")] = 10,
+        queries: Annotated[
+            Path | None,
+            typer.Option(
+                help='JSON Lines of {"query": …, "expected_ref": article id or slug}; prints '
+                '{"n", "recall_at_1", "recall_at_5", "mrr_at_10"} instead of hits.'
+            ),
+        ] = None,
     ) -> None:
-        """Search published articles; best first (title 3, keywords 2, body 1 per matched term)."""
+        """Search published standard answers (Korean morphemes + character n-grams, BM25F, synonyms).
+
+        --json prints ``[{"article_id", "version", "title", "score", "snippet"}]``, best first; the
+        snippet is escaped HTML with ``<mark>`` around matched terms.
+        """
         from minwon.db.session import session_scope
-        from minwon.knowledge.service import search_articles
+        from minwon.search.service import evaluate_articles, read_query_file, search_articles
 
         with session_scope() as db:
+            if queries is not None:
+                metrics = evaluate_articles(db=db, queries=read_query_file(queries))
+                typer.echo(json.dumps(metrics))
+                return
             hits = search_articles(db=db, query=text, limit=limit)
         if as_json:
             rows = [
@@ -35,19 +51,16 @@ def register(app: typer.Typer) -> None:
                     "title": h.title,
                     "score": h.score,
                     "snippet": h.snippet,
-                    "category": h.category_name,
                 }
                 for h in hits
             ]
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         table = Table(title=f"{len(hits)} result(s)")
-        for column in ("id", "v", "score", "category", "title", "snippet"):
+        for column in ("id", "v", "score", "title", "snippet"):
             table.add_column(column)
         for h in hits:
-            table.add_row(
-                str(h.article_id), str(h.version), str(h.score), h.category_name or "", h.title, h.snippet
-            )
+            table.add_row(str(h.article_id), str(h.version), f"{h.score:.2f}", h.title, _plain(h.snippet))
         Console().print(table)
 
     @kb_app.command("overdue")
@@ -94,3 +107,10 @@ def register(app: typer.Typer) -> None:
                 a.body, b.body, old_label=f"v{a.number} {a.title}", new_label=f"v{b.number} {b.title}"
             )
         typer.echo(text)
+
+
+def _plain(snippet_html: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"</?mark>", "", snippet_html))

@@ -65,3 +65,46 @@ def char_ngrams(text: str, sizes: tuple[int, ...] = (2, 3)) -> list[str]:
     if len(compact) < min(sizes):
         return [compact] if compact else []
     return [compact[i : i + n] for n in sizes for i in range(len(compact) - n + 1)]
+
+
+#: Sentence-ish pieces analysed (and cached) one at a time: line breaks and sentence ends.
+_PIECES = re.compile(r"[^\n.!?。]+[.!?。]*")
+
+
+@lru_cache(maxsize=200_000)
+def _piece_morphemes(piece: str) -> tuple[str, ...]:
+    return tuple(morphemes(piece))
+
+
+def search_morphemes(text: str) -> list[str]:
+    """Content morphemes of ``text`` for indexing: Hanja read as Hangul first, then :func:`morphemes`
+    over each sentence (cached per sentence, so repeated boilerplate and recombined sentences are
+    analysed once per process). Empty for text without letters or digits."""
+    text = hanja_to_hangul(normalise(text))
+    out: list[str] = []
+    for piece in _PIECES.findall(text):
+        piece = piece.strip()
+        if piece:
+            out.extend(_piece_morphemes(piece))
+    return out
+
+
+def hanja_to_hangul(text: str) -> str:
+    """Hanja (CJK ideographs) replaced by their Hangul reading from :mod:`minwon.search.hanja`
+    (過怠料 → 과태료, 自動車稅 → 자동차세); the initial-sound rule (두음법칙) is applied at the start of a
+    word (料金 → 요금). Characters outside the table stay as they are."""
+    from minwon.search.hanja import READINGS, initial_form
+
+    if not any("\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text):
+        return text
+    out: list[str] = []
+    previous_is_hangul_or_hanja = False
+    for ch in text:
+        reading = READINGS.get(ch)
+        if reading is None:
+            out.append(ch)
+            previous_is_hangul_or_hanja = "\uac00" <= ch <= "\ud7a3"
+            continue
+        out.append(reading if previous_is_hangul_or_hanja else initial_form(reading))
+        previous_is_hangul_or_hanja = True
+    return "".join(out)

@@ -21,7 +21,7 @@ from minwon.accounts.deps import CsrfChecked, client_ip, require_roles
 from minwon.accounts.models import Role, User
 from minwon.cases.deadlines import PetitionType
 from minwon.cases.models import Case
-from minwon.cases.service import DEFAULT_PETITION_TYPE, DESK_PETITION_TYPES, PastCaseHit, search_past_cases
+from minwon.cases.service import DEFAULT_PETITION_TYPE, DESK_PETITION_TYPES
 from minwon.contacts.models import Callback, Channel, Contact, Outcome
 from minwon.contacts.service import (
     caller_history,
@@ -44,10 +44,11 @@ from minwon.core.i18n import N_, gettext
 from minwon.db.deps import DbSession
 from minwon.knowledge.markdown import render_markdown
 from minwon.knowledge.models import FLAG_REASON_LABELS
-from minwon.knowledge.service import get_published_article, search_articles
+from minwon.knowledge.service import get_published_article
 from minwon.linkage.service import link_contact
 from minwon.org.models import Category, Queue
 from minwon.org.service import list_categories, list_departments
+from minwon.search import service as search_service
 from minwon.web.templating import render, request_locale
 
 router = APIRouter(prefix="/desk", tags=["desk"], include_in_schema=False)
@@ -308,17 +309,23 @@ def search(
     db: DbSession,
     user: DeskUser,
     q: Annotated[str, Query(max_length=500)] = "",
+    inquiry: Annotated[str, Query(max_length=4000)] = "",
     category_id: Annotated[str, Query(max_length=12)] = "",
+    department_id: Annotated[str, Query(max_length=12)] = "",
 ) -> Response:
-    """Search partial: standard answers and, beside them, similar past cases (closed)."""
-    query = q.strip()
-    hits: list[Any] = []
-    past: list[PastCaseHit] = []
-    if query:
-        cat = int(category_id) if category_id.isdigit() else None
-        hits = list(search_articles(db=db, query=query, category_id=cat, limit=10))
-        past = search_past_cases(db=db, query=query, limit=5)
-    return _render(request, "desk_search.html", {"hits": hits, "past": past, "q": query})
+    """Search partial (search-as-you-type): standard answers and, beside them, similar closed cases.
+
+    ``q`` is the search box; when it is empty the last 300 characters of ``inquiry`` (the contact
+    form's inquiry, sent while it is typed) are searched instead. 422 for a ``q`` over 500 characters.
+    """
+    query = q.strip() or inquiry.strip()[-300:]
+    cat = int(category_id) if category_id.isdigit() and len(category_id) < 10 else None
+    dept = int(department_id) if department_id.isdigit() and len(department_id) < 10 else None
+    hits = search_service.search_articles(db=db, query=query, category_id=cat, department_id=dept, limit=8)
+    past = search_service.similar_cases(db=db, query=query, limit=5) if query else []
+    names = {c.id: _cat_name(c, request_locale(request)) for c in list_categories(db=db, active_only=False)}
+    ctx = {"hits": hits, "past": past, "q": query, "category_names": names}
+    return _render(request, "desk_search.html", ctx)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)

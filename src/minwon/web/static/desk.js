@@ -303,7 +303,7 @@
     if (elt && elt.id === "search-form") {
       // Enter and the typing delay may ask for the same query twice; a second answer would replace
       // the results under the keyboard focus, so the repeat is dropped.
-      const q = elt.q.value.trim();
+      const q = [elt.q.value.trim(), elt.category_id.value, elt.department_id.value].join("|");
       if (q === lastSearch) { ev.preventDefault(); return; }
       lastSearch = q;
     }

@@ -1,7 +1,7 @@
 """linkage: connector settings, identity verifications, result notes; access-log hash chain
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30 15:31:46.133738
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import minwon.db.base
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
