@@ -22,7 +22,7 @@ from minwon.cases.deadlines import DeadlineError, Period, PeriodUnit, WorkingCal
 from minwon.cases.models import CalendarSettings, Case, CaseEvent, ProcessingStandard, TemporaryHoliday
 from minwon.config import get_settings
 from minwon.core.audit import record_audit
-from minwon.core.clock import local_day_bounds, utcnow
+from minwon.core.clock import local_day_bounds, to_local, utcnow
 from minwon.core.errors import Conflict, NotFound, ValidationError
 from minwon.core.i18n import N_
 
@@ -214,7 +214,11 @@ def recompute_open_deadlines(
                 at=now,
                 actor_id=actor.id if actor else None,
                 action="due_recomputed",
-                detail={"old_due": old_due.isoformat(), "new_due": new_due.isoformat(), "reason": reason},
+                detail={
+                    "old_due": to_local(old_due).isoformat(),
+                    "new_due": to_local(new_due).isoformat(),
+                    "reason": reason,
+                },
             )
         )
         changed.append(RecomputedDue(case.id, case.number, old_due, new_due))

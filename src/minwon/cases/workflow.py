@@ -43,7 +43,7 @@ from minwon.cases.calendar import case_period, load_calendar, standard_period
 from minwon.cases.deadlines import DeadlineError, PeriodUnit, PetitionType, WorkingCalendar, compute_deadline
 from minwon.cases.models import Case, CaseEvent, CaseStatus, ProcessingStandard
 from minwon.cases.notify import is_mobile, notify_case
-from minwon.core.clock import utcnow
+from minwon.core.clock import to_local, utcnow
 from minwon.core.crypto import encrypt, mask_phone, normalise_phone
 from minwon.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from minwon.core.i18n import N_
@@ -198,7 +198,7 @@ def hand_over_case(
         department_id=target.id,
         department=target.name,
         reason=why,
-        due_at=case.due_at.isoformat() if case.due_at else None,
+        due_at=to_local(case.due_at).isoformat() if case.due_at else None,
         rule="처리기간은 기관의 최초 접수 시각부터 계속 계산 (민원처리법 제19조)",
     )
     notify_case(
@@ -332,8 +332,8 @@ def extend_case(
         officer,
         "extended",
         now,
-        old_due=old_due.isoformat(),
-        new_due=new_due.isoformat(),
+        old_due=to_local(old_due).isoformat(),
+        new_due=to_local(new_due).isoformat(),
         reason=why,
         rule="처리기간 연장 1회, 처리기간의 범위에서 (민원처리법 시행령 제21조)",
     )
@@ -401,8 +401,8 @@ def reclassify_case(
         now,
         petition_type=ptype.value,
         standard=standard.name if standard else None,
-        old_due=old_due.isoformat() if old_due else None,
-        new_due=deadline.due.isoformat(),
+        old_due=to_local(old_due).isoformat() if old_due else None,
+        new_due=to_local(deadline.due).isoformat(),
     )
     db.commit()
     return case
