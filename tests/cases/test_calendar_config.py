@@ -55,8 +55,9 @@ def test_temporary_holiday_moves_open_deadlines_and_back(db: Session, office: Of
     quick = transfer(db, office, kst(2026, 3, 3, 10), ptype="other")
     done = transfer(db, office, kst(2026, 3, 3, 10))
     answer_case(db=db, case_id=done.id, officer=office.officer, answer="답변", now=kst(2026, 3, 4, 9))
-    changed = add_temporary_holiday(db=db, actor=office.admin, day=date(2026, 3, 6), name="임시공휴일",
-                                    now=kst(2026, 3, 4, 10))  # fmt: skip
+    changed = add_temporary_holiday(
+        db=db, actor=office.admin, day=date(2026, 3, 6), name="임시공휴일", now=kst(2026, 3, 4, 10)
+    )
     assert [c.case_id for c in changed] == [grievance.id]
     assert grievance.due_at == kst(2026, 3, 12, 18) and quick.due_at == kst(2026, 3, 3, 14)
     assert done.due_at == kst(2026, 3, 11, 18)
@@ -81,8 +82,14 @@ def test_temporary_holiday_on_an_extended_due_date_moves_it_to_the_next_working_
     db: Session, office: Office
 ) -> None:
     case = transfer(db, office, kst(2026, 3, 3, 10))
-    extend_case(db=db, case_id=case.id, officer=office.officer, new_due_day=date(2026, 3, 18), reason="조사",
-                now=kst(2026, 3, 5, 9))  # fmt: skip
+    extend_case(
+        db=db,
+        case_id=case.id,
+        officer=office.officer,
+        new_due_day=date(2026, 3, 18),
+        reason="조사",
+        now=kst(2026, 3, 5, 9),
+    )
     add_temporary_holiday(db=db, actor=office.admin, day=date(2026, 3, 18), name="임시")
     assert case.due_at == kst(2026, 3, 19, 18)
 
@@ -110,27 +117,54 @@ def test_working_hours_are_configuration(db: Session, office: Office) -> None:
     assert quick.due_at == kst(2026, 3, 3, 14)
     # 08:00–17:00 with the same break: 10–12 (2 h) + 13–14 (1 h) → unchanged; 7-day deadline ends at 17:00.
     grievance = transfer(db, office, kst(2026, 3, 3, 10))
-    changed = save_working_hours(db=db, actor=office.admin, work_start=time(8), work_end=time(17),
-                                 break_start=time(12), break_end=time(13))  # fmt: skip
+    changed = save_working_hours(
+        db=db,
+        actor=office.admin,
+        work_start=time(8),
+        work_end=time(17),
+        break_start=time(12),
+        break_end=time(13),
+    )
     assert grievance.due_at == kst(2026, 3, 11, 17) and quick.due_at == kst(2026, 3, 3, 14)
     assert [c.case_id for c in changed] == [grievance.id]
     assert load_calendar(db=db).work_end == time(17)
     with pytest.raises(ValidationError):
-        save_working_hours(db=db, actor=office.admin, work_start=time(18), work_end=time(9), break_start=None,
-                           break_end=None)  # fmt: skip
+        save_working_hours(
+            db=db, actor=office.admin, work_start=time(18), work_end=time(9), break_start=None, break_end=None
+        )
     with pytest.raises(ValidationError):
-        save_working_hours(db=db, actor=office.admin, work_start=time(9), work_end=time(18),
-                           break_start=time(12), break_end=None)  # fmt: skip
+        save_working_hours(
+            db=db,
+            actor=office.admin,
+            work_start=time(9),
+            work_end=time(18),
+            break_start=time(12),
+            break_end=None,
+        )
 
 
 def test_processing_standards_table(db: Session, office: Office) -> None:
     assert seed_demo_standards(db=db) == len(DEMO_STANDARDS)
     assert seed_demo_standards(db=db) == 0
-    row = save_standard(db=db, actor=office.admin, code="car_transfer", name="자동차 이전등록", period_amount=1,
-                        period_unit="days", legal_basis="자동차관리법 제12조")  # fmt: skip
+    row = save_standard(
+        db=db,
+        actor=office.admin,
+        code="car_transfer",
+        name="자동차 이전등록",
+        period_amount=1,
+        period_unit="days",
+        legal_basis="자동차관리법 제12조",
+    )
     assert row.id in [s.id for s in list_standards(db=db, active_only=True)]
-    save_standard(db=db, actor=office.admin, code="car_transfer", name="자동차 이전등록", period_amount=2,
-                  period_unit="days", standard_id=row.id)  # fmt: skip
+    save_standard(
+        db=db,
+        actor=office.admin,
+        code="car_transfer",
+        name="자동차 이전등록",
+        period_amount=2,
+        period_unit="days",
+        standard_id=row.id,
+    )
     assert row.period_amount == 2
     retire_standard(db=db, actor=office.admin, standard_id=row.id)
     assert row.id not in [s.id for s in list_standards(db=db, active_only=True)]
@@ -158,8 +192,9 @@ def test_processing_standards_table(db: Session, office: Office) -> None:
             save_standard(db=db, actor=office.admin, **args)  # type: ignore[arg-type]
         assert err.value.field == field
     with pytest.raises(Conflict):
-        save_standard(db=db, actor=office.admin, code="resident_copy", name="중복", period_amount=1,
-                      period_unit="days")  # fmt: skip
+        save_standard(
+            db=db, actor=office.admin, code="resident_copy", name="중복", period_amount=1, period_unit="days"
+        )
 
 
 def test_risk_overview_by_department(db: Session, office: Office) -> None:
@@ -188,8 +223,13 @@ def test_korean_basis_per_rule() -> None:
         "기타민원 즉시(3근무시간): 접수 시각부터 근무시간(3시간, 1일 8시간)으로 계산, 토요일·공휴일 제외 "
         "(민원처리법 제19조제1항, 시행령 제16조)"
     )
-    text = deadline_basis_ko("statutory", Period(1, PeriodUnit.MONTHS), service_name="건축허가",
-                             legal_basis="건축법 제11조", extended=True)  # fmt: skip
+    text = deadline_basis_ko(
+        "statutory",
+        Period(1, PeriodUnit.MONTHS),
+        service_name="건축허가",
+        legal_basis="건축법 제11조",
+        extended=True,
+    )
     assert text.startswith("법정민원(건축허가) 1개월: 접수일 포함, 역(曆)에 따라 계산")
     assert "민법 제159조~제161조" in text and "건축법 제11조" in text and text.endswith("(시행령 제21조)")
     assert deadline_basis_ko("inquiry_law", Period(14, PeriodUnit.DAYS)).startswith(

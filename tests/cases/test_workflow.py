@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minwon.cases.calendar import load_calendar
 from minwon.cases.models import Case, CaseEvent, CaseStatus
 from minwon.cases.notify import notify_case, pop_issued_verification_code, verification_digest
 from minwon.cases.service import list_department_cases
+from minwon.cases.standards import list_standards, seed_demo_standards
 from minwon.cases.workflow import (
     accept_case,
     answer_case,
@@ -26,11 +28,9 @@ from minwon.cases.workflow import (
     send_to_agency,
     set_case_mobile,
 )
-from minwon.cases.calendar import load_calendar
-from minwon.cases.standards import seed_demo_standards, list_standards
 from minwon.core.crypto import decrypt, encrypt
-from minwon.notices.models import Notice
 from minwon.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from minwon.notices.models import Notice
 from tests.cases.support import Office, kst, make_office, notices_of, transfer
 
 
@@ -90,8 +90,14 @@ def test_full_path_accept_answer_with_history_and_notices(db: Session, office: O
         list_department_cases(db=db, department_id=office.tax.id, view="mine", officer_id=office.officer2.id)
         == []
     )
-    answer_case(db=db, case_id=case.id, officer=office.officer, answer="보수 완료했습니다.", close=False,
-                now=kst(2026, 3, 4, 15))  # fmt: skip
+    answer_case(
+        db=db,
+        case_id=case.id,
+        officer=office.officer,
+        answer="보수 완료했습니다.",
+        close=False,
+        now=kst(2026, 3, 4, 15),
+    )
     assert case.status is CaseStatus.ANSWERED and case.answer == "보수 완료했습니다."
     close_case(db=db, case_id=case.id, officer=office.officer, now=kst(2026, 3, 4, 16))
     assert case.status is CaseStatus.CLOSED and case.closed_at == kst(2026, 3, 4, 16)
@@ -120,13 +126,13 @@ def test_wrong_transitions_are_409(db: Session, office: Office, step: str, statu
             lambda: answer_case(db=db, case_id=case.id, officer=office.officer, answer="또"),
             lambda: hand_over_case(
                 db=db, case_id=case.id, officer=office.officer, department_id=office.water.id, reason="x"
-            ),  # fmt: skip
+            ),
             lambda: send_to_agency(
                 db=db, case_id=case.id, officer=office.officer, agency="경찰청", reason="x"
             ),
             lambda: extend_case(
                 db=db, case_id=case.id, officer=office.officer, new_due_day=date(2026, 3, 12), reason="x"
-            ),  # fmt: skip
+            ),
         ):
             with pytest.raises(Conflict):
                 again()
@@ -150,8 +156,14 @@ def test_officers_of_other_departments_and_other_roles_get_403(db: Session, offi
 def test_hand_over_keeps_the_deadline_and_moves_the_queue(db: Session, office: Office) -> None:
     case = transfer(db, office, kst(2026, 2, 13, 16))
     accept_case(db=db, case_id=case.id, officer=office.officer, now=kst(2026, 2, 19, 9))
-    hand_over_case(db=db, case_id=case.id, officer=office.officer, department_id=office.water.id,
-                   reason="상수도 소관", now=kst(2026, 2, 19, 10))  # fmt: skip
+    hand_over_case(
+        db=db,
+        case_id=case.id,
+        officer=office.officer,
+        department_id=office.water.id,
+        reason="상수도 소관",
+        now=kst(2026, 2, 19, 10),
+    )
     assert case.department_id == office.water.id and case.status is CaseStatus.TRANSFERRED
     assert case.assigned_officer_id is None
     assert case.due_at == kst(2026, 2, 26, 18)  # counted from the office's receipt, unchanged
@@ -185,8 +197,14 @@ def test_send_to_agency_closes_here(db: Session, office: Office) -> None:
     with pytest.raises(ValidationError) as err:
         send_to_agency(db=db, case_id=case.id, officer=office.officer, agency="", reason="소관 아님")
     assert err.value.field == "agency"
-    send_to_agency(db=db, case_id=case.id, officer=office.officer, agency="국토교통부", reason="소관 아님",
-                   now=kst(2026, 3, 3, 14))  # fmt: skip
+    send_to_agency(
+        db=db,
+        case_id=case.id,
+        officer=office.officer,
+        agency="국토교통부",
+        reason="소관 아님",
+        now=kst(2026, 3, 3, 14),
+    )
     assert case.status is CaseStatus.CLOSED and case.closed_at == kst(2026, 3, 3, 14)
     assert "국토교통부" in notices_of(db, case)[-1].body
 
@@ -208,34 +226,70 @@ def test_extension_once_within_the_period_with_notice(db: Session, office: Offic
     # Limit (Decree §21: within the period): 7 more working days from Thu 12 → 12,13,16,17,18,19,20.
     assert extension_limit(case, load_calendar(db=db)) == kst(2026, 3, 20, 18)
     with pytest.raises(ValidationError) as err:
-        extend_case(db=db, case_id=case.id, officer=office.officer, new_due_day=date(2026, 3, 23), reason="현장 조사",
-                    now=kst(2026, 3, 10, 9))  # fmt: skip
+        extend_case(
+            db=db,
+            case_id=case.id,
+            officer=office.officer,
+            new_due_day=date(2026, 3, 23),
+            reason="현장 조사",
+            now=kst(2026, 3, 10, 9),
+        )
     assert err.value.field == "new_due"
     for bad_day in (date(2026, 3, 11), date(2026, 3, 14)):  # not later / a Saturday
         with pytest.raises(ValidationError):
-            extend_case(db=db, case_id=case.id, officer=office.officer, new_due_day=bad_day, reason="현장 조사",
-                        now=kst(2026, 3, 10, 9))  # fmt: skip
+            extend_case(
+                db=db,
+                case_id=case.id,
+                officer=office.officer,
+                new_due_day=bad_day,
+                reason="현장 조사",
+                now=kst(2026, 3, 10, 9),
+            )
     with pytest.raises(ValidationError) as err:
-        extend_case(db=db, case_id=case.id, officer=office.officer, new_due_day=date(2026, 3, 20), reason="",
-                    now=kst(2026, 3, 10, 9))  # fmt: skip
+        extend_case(
+            db=db,
+            case_id=case.id,
+            officer=office.officer,
+            new_due_day=date(2026, 3, 20),
+            reason="",
+            now=kst(2026, 3, 10, 9),
+        )
     assert err.value.field == "reason"
-    extend_case(db=db, case_id=case.id, officer=office.officer, new_due_day=date(2026, 3, 20), reason="현장 조사",
-                now=kst(2026, 3, 10, 9))  # fmt: skip
+    extend_case(
+        db=db,
+        case_id=case.id,
+        officer=office.officer,
+        new_due_day=date(2026, 3, 20),
+        reason="현장 조사",
+        now=kst(2026, 3, 10, 9),
+    )
     assert case.due_at == kst(2026, 3, 20, 18) and case.extended_at == kst(2026, 3, 10, 9)
     ext = notices_of(db, case)[-1]
     assert ext.template_key == "case_extension" and ext.dedupe_key == f"case:{case.id}:extension"
     assert "2026-03-20 18:00" in ext.body and "현장 조사" in ext.body
     with pytest.raises(Conflict) as conflict:
-        extend_case(db=db, case_id=case.id, officer=office.officer, new_due_day=date(2026, 3, 19), reason="또",
-                    now=kst(2026, 3, 11, 9))  # fmt: skip
+        extend_case(
+            db=db,
+            case_id=case.id,
+            officer=office.officer,
+            new_due_day=date(2026, 3, 19),
+            reason="또",
+            now=kst(2026, 3, 11, 9),
+        )
     assert conflict.value.field == "extended_at"
 
 
 def test_extension_after_the_deadline_is_refused(db: Session, office: Office) -> None:
     case = transfer(db, office, kst(2026, 3, 3, 10))
     with pytest.raises(Conflict) as err:
-        extend_case(db=db, case_id=case.id, officer=office.officer, new_due_day=date(2026, 3, 18), reason="늦음",
-                    now=kst(2026, 3, 11, 18, 1))  # fmt: skip
+        extend_case(
+            db=db,
+            case_id=case.id,
+            officer=office.officer,
+            new_due_day=date(2026, 3, 18),
+            reason="늦음",
+            now=kst(2026, 3, 11, 18, 1),
+        )
     assert err.value.field == "due_at"
 
 
@@ -261,18 +315,31 @@ def test_case_update_survives_a_notice_that_cannot_be_built(db: Session, office:
 
 
 def test_notice_and_case_are_in_one_transaction(db: Session, office: Office) -> None:
-    from minwon.contacts.models import Contact
     from minwon.cases.service import create_case_from_contact
+    from minwon.contacts.models import Contact
 
-    contact = Contact(agent_id=office.counselor.id, category_id=office.cats[0].id, inquiry="문의", answer="",
-                      outcome="transferred", channel="call", created_at=kst(2026, 3, 3, 10),
-                      wrapup_started_at=kst(2026, 3, 3, 10), caller_enc=encrypt("01023456789"))  # fmt: skip
+    contact = Contact(
+        agent_id=office.counselor.id,
+        category_id=office.cats[0].id,
+        inquiry="문의",
+        answer="",
+        outcome="transferred",
+        channel="call",
+        created_at=kst(2026, 3, 3, 10),
+        wrapup_started_at=kst(2026, 3, 3, 10),
+        caller_enc=encrypt("01023456789"),
+    )
     db.add(contact)
     db.flush()
     with db.begin_nested() as sp:
-        case = create_case_from_contact(db=db, contact=contact, department_id=office.tax.id,
-                                        petition_type="grievance", actor=office.counselor,
-                                        received_at=kst(2026, 3, 3, 10))  # fmt: skip
+        case = create_case_from_contact(
+            db=db,
+            contact=contact,
+            department_id=office.tax.id,
+            petition_type="grievance",
+            actor=office.counselor,
+            received_at=kst(2026, 3, 3, 10),
+        )
         case_id = case.id
         assert [n.dedupe_key for n in notices_of(db, case)] == [f"case:{case_id}:receipt"]
         sp.rollback()  # the caller's transaction fails: neither the case nor its notice remains
@@ -287,8 +354,14 @@ def test_history_rows_are_only_added(db: Session, office: Office) -> None:
         for e in db.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))
     ]
     accept_case(db=db, case_id=case.id, officer=office.officer)
-    extend_case(db=db, case_id=case.id, officer=office.officer, new_due_day=date(2026, 3, 13), reason="조사",
-                now=kst(2026, 3, 4, 9))  # fmt: skip
+    extend_case(
+        db=db,
+        case_id=case.id,
+        officer=office.officer,
+        new_due_day=date(2026, 3, 13),
+        reason="조사",
+        now=kst(2026, 3, 4, 9),
+    )
     answer_case(db=db, case_id=case.id, officer=office.officer, answer="답변")
     after = [
         (e.id, e.action, dict(e.detail))
@@ -303,8 +376,9 @@ def test_reclassify_to_statutory_uses_the_table(db: Session, office: Office) -> 
     disclosure = next(s for s in list_standards(db=db) if s.code == "info_disclosure")
     case = transfer(db, office, kst(2026, 3, 3, 10), ptype="inquiry_procedure")
     # 10 working days from Tue 3 Mar: 3,4,5,6,9,10,11,12,13,16 → Mon 16 Mar 18:00.
-    reclassify_case(db=db, case_id=case.id, officer=office.officer, petition_type="statutory",
-                    standard_id=disclosure.id)  # fmt: skip
+    reclassify_case(
+        db=db, case_id=case.id, officer=office.officer, petition_type="statutory", standard_id=disclosure.id
+    )
     assert case.petition_type == "statutory" and case.due_at == kst(2026, 3, 16, 18)
     with pytest.raises(ValidationError) as err:
         reclassify_case(db=db, case_id=case.id, officer=office.officer, petition_type="statutory")
