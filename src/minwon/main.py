@@ -114,7 +114,7 @@ def _register_domain_routers(app: FastAPI) -> None:
     from minwon.contacts import router as contacts_api
     from minwon.knowledge import router as knowledge_api
     from minwon.telephony import router as telephony_api
-    from minwon.web import admin, cases_pages, desk, live, supervisor, weather, workforce
+    from minwon.web import admin, cases_pages, desk, live, petitions_admin, supervisor, weather, workforce
 
     for module in (
         telephony_api,
@@ -124,6 +124,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         cases_pages,
         supervisor,
         admin,
+        petitions_admin,
         live,
         weather,
         workforce,
