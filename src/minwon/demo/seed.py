@@ -131,10 +131,20 @@ def load_demo(
     _load_accounts_and_pbx(db, city["accounts"], departments, summary)
     sources = _load_articles(db, city["categories"], categories, summary)
     _load_history(db, Path(data_dir), sources, console, summary)
+    _load_petition_standards(db, summary)
     summary.notices.extend(load_demo_stations(db=db, data_dir=Path(data_dir)))
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)
     return summary
+
+
+def _load_petition_standards(db: Session, summary: DemoSummary) -> None:
+    """Petitions: a few rows of the processing-standards table (민원처리기준표) whose period is certain."""
+    from minwon.cases.standards import DEMO_STANDARDS, seed_demo_standards
+
+    added = seed_demo_standards(db=db)
+    db.commit()
+    summary.tallies["processing_standards"] = Tally(created=added, present=len(DEMO_STANDARDS) - added)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -395,6 +405,7 @@ _LABELS = {
     "pbx": "PBX",
     "articles": "Standard answers (표준 답변)",
     "history": "Historical cases (과거 민원)",
+    "processing_standards": "Processing standards (민원처리기준표)",
 }
 
 
