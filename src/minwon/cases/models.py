@@ -34,6 +34,8 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_status_due", "status", "due_at"),
         Index("ix_cases_department_status", "department_id", "status"),
+        #: Covers the deadline-risk buckets per department (index-only range scan on due_at).
+        Index("ix_cases_status_due_department", "status", "due_at", "department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
