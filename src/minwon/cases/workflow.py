@@ -19,7 +19,7 @@ Rules and sources (「민원 처리에 관한 법률」 = Act, its Enforcement D
 
 * Hand-over between departments of this office (부서 재지정) is not a new receipt: the processing
   period keeps counting from the office's receipt (Act §19 counts "from receipt", 접수, by the
-  administrative body; Act §16 and Decree §7 on 민원문서의 이송 concern other *agencies*, whose
+  administrative body; Act §16 on 민원문서의 이송 concerns other *agencies*, whose
   period then starts at their own receipt). The due date therefore stays; the history records it.
 * Sending to another agency (타기관 이송, Act §16) closes the case here.
 * Extension (처리기간의 연장, Decree §21(1)): once, for an unavoidable reason, "within the range of
