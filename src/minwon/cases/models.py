@@ -33,7 +33,8 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_status_due", "status", "due_at"),
-        Index("ix_cases_department_status", "department_id", "status"),
+        #: A department's lists (open, due today, overdue) in deadline order.
+        Index("ix_cases_department_status_due", "department_id", "status", "due_at"),
         #: Covers the deadline-risk buckets per department (index-only range scan on due_at).
         Index("ix_cases_status_due_department", "status", "due_at", "department_id"),
     )

@@ -65,7 +65,7 @@ def deadline_risk_by_department(*, db: Session, now: datetime | None = None) -> 
         (Case.due_at < b.today_end, "due_today"),
         else_="next_working_day",
     )
-    # Two index-only queries (ix_cases_department_status, ix_cases_status_due_department): open cases
+    # Two index-only queries (ix_cases_department_status_due, ix_cases_status_due_department): open cases
     # per department, and the near-term buckets over the short due_at range; "later" is the rest.
     totals = db.execute(
         select(Case.department_id, func.count()).where(Case.status.in_(RUNNING)).group_by(Case.department_id)
