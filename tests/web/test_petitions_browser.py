@@ -40,7 +40,7 @@ def test_officer_answers_a_case(fresh_database_url: str, start_server: Callable[
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
         page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        page.wait_for_url(lambda url: "/login" not in url)
         page.goto(f"{base}/cases")
         page.get_by_role("link", name=case.number).click()
         sync_api.expect(page.get_by_test_id("case-due")).to_contain_text("2026-02-26 18:00")
