@@ -22,7 +22,13 @@ from tests.factories import PASSWORD, make_org, make_user
 from tests.notices.support import API_KEY, PHONE, PHONE_MASKED, settings, sms_gateway
 
 HTML = {"accept": "text/html"}
-CONTEXT = {"center": "한빛시", "case_number": "2026-000123", "due": "12월 7일"}
+CONTEXT = {
+    "center": "한빛시",
+    "case_number": "2026-000123",
+    "due": "12월 7일",
+    "status_url": "https://minwon.example/status",
+    "verification_code": "123456",
+}
 PHONE_FORMS = (PHONE, "010-0000-1234", "0000-1234", "00001234")
 
 
@@ -152,7 +158,7 @@ def test_template_edit_validates_previews_and_saves(client: TestClient, db: Sess
     csrf = _sign_in(client, "admin")
     form = client.get("/admin/notices/templates/case_receipt", headers=HTML)
     assert form.status_code == 200
-    assert "{case_number}" in form.text and "91 바이트" in form.text and "장문(LMS" in form.text
+    assert "{case_number}" in form.text and "151 바이트" in form.text and "장문(LMS" in form.text
 
     bad = client.post(
         "/admin/notices/templates/case_receipt",
@@ -161,8 +167,8 @@ def test_template_edit_validates_previews_and_saves(client: TestClient, db: Sess
     )
     assert bad.status_code == 422
     assert (
-        "알 수 없는 항목 {phone}입니다. 이 서식에 쓸 수 있는 항목: {case_number}, {center}, {due}."
-        in bad.text
+        "알 수 없는 항목 {phone}입니다. 이 서식에 쓸 수 있는 항목: "
+        "{case_number}, {center}, {due}, {status_url}, {verification_code}." in bad.text
     )
     assert db.scalar(select(NoticeTemplate)) is None
 
@@ -225,15 +231,7 @@ def test_case_partial_shows_delivery_state(db: Session) -> None:
         caller="010-0000-1234",
         now=datetime(2026, 12, 4, 15, 0, tzinfo=ZoneInfo("Asia/Seoul")),
     )
-    assert contact.case_id is not None
-    enqueue(
-        db,
-        channel=NoticeChannel.SMS,
-        recipient=PHONE,
-        template_key="case_receipt",
-        context=CONTEXT,
-        case_id=contact.case_id,
-    )
+    assert contact.case_id is not None  # the transfer queued the receipt SMS to the caller's mobile
     db.commit()
     deliver_due(db=db, now=utcnow(), settings=settings())
     notices = notices_for_case(db=db, case_id=contact.case_id)

@@ -21,7 +21,13 @@ from minwon.notices.service import (
 )
 from tests.notices.support import PHONE, PHONE_MASKED
 
-CONTEXT = {"center": "한빛시", "case_number": "2026-000123", "due": "12월 7일 18시"}
+CONTEXT = {
+    "center": "한빛시",
+    "case_number": "2026-000123",
+    "due": "12월 7일 18시",
+    "status_url": "https://minwon.example/status",
+    "verification_code": "123456",
+}
 
 
 def _enqueue(db: Session, key: str | None = None) -> Notice:

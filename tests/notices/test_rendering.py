@@ -10,19 +10,32 @@ from minwon.notices.backoff import backoff_ceiling, backoff_delay
 from minwon.notices.rendering import TemplateProblem, check_fields, fill, placeholders, sms_size, validate
 from minwon.notices.service import DEFAULT_TEMPLATES, allowed_fields, render
 
-RECEIPT = {"center": "한빛시 민원콜센터", "case_number": "2026-000123", "due": "2026-12-07 18:00"}
+RECEIPT = {
+    "center": "한빛시 민원콜센터",
+    "case_number": "2026-000123",
+    "due": "2026-12-07 18:00",
+    "status_url": "https://minwon.example/status",
+    "verification_code": "123456",
+}
 
 
 def test_default_receipt_renders_exactly() -> None:
     subject, body = render("case_receipt", RECEIPT)
     assert subject == "민원 접수 안내"
-    assert (
-        body == "[한빛시 민원콜센터] 민원이 접수되었습니다. 접수번호 2026-000123, 처리기한 2026-12-07 18:00."
+    assert body == (
+        "[한빛시 민원콜센터] 민원이 접수되었습니다. 접수번호 2026-000123, 처리기한 2026-12-07 18:00. "
+        "처리상황 조회 https://minwon.example/status 확인코드 123456"
     )
 
 
 def test_allowed_fields_are_the_defaults_fields() -> None:
-    assert allowed_fields("case_receipt") == {"center", "case_number", "due"}
+    assert allowed_fields("case_receipt") == {
+        "center",
+        "case_number",
+        "due",
+        "status_url",
+        "verification_code",
+    }
     assert allowed_fields("virtual_account") == {"center", "item", "amount", "due", "bank", "account"}
     for key in DEFAULT_TEMPLATES:
         assert allowed_fields(key)  # every built-in parses
@@ -84,11 +97,12 @@ def test_sms_size_counts_euc_kr_bytes() -> None:
     assert sms_size("가" * 1000 + ".").kind == "too_long"
 
 
-def test_default_receipt_is_one_byte_over_an_sms() -> None:
+def test_default_receipt_with_the_status_link_is_an_lms() -> None:
     _subject, body = render("case_receipt", RECEIPT)
     # by hand: 26 Hangul syllables (한빛시 민원콜센터 민원이 접수되었습니다 접수번호 처리기한) × 2 = 52,
-    # 39 ASCII characters ([ ] . , spaces, 2026-000123, 2026-12-07 18:00) × 1 = 39
-    assert sms_size(body).bytes == 91
+    # 39 ASCII characters ([ ] . , spaces, 2026-000123, 2026-12-07 18:00) × 1 = 39; the status line adds
+    # 10 syllables (처리상황 조회 확인코드) × 2 = 20 and 40 ASCII (5 spaces, the 29-character URL, 123456)
+    assert sms_size(body).bytes == 91 + 20 + 40
     assert sms_size(body).kind == "lms"
 
 

@@ -23,7 +23,13 @@ from minwon.notices.providers import OutgoingMessage, Provider, SendResult
 from minwon.notices.service import cancel_notice, enqueue, notices_for_case, retry_notice
 from tests.notices.support import API_KEY, PHONE, PHONE_MASKED, settings, sms_gateway
 
-CONTEXT = {"center": "한빛시 민원콜센터", "case_number": "2026-000123", "due": "2026-12-07 18:00"}
+CONTEXT = {
+    "center": "한빛시 민원콜센터",
+    "case_number": "2026-000123",
+    "due": "2026-12-07 18:00",
+    "status_url": "https://minwon.example/status",
+    "verification_code": "123456",
+}
 
 
 def _notice(db: Session, *, key: str | None = None, channel: NoticeChannel = NoticeChannel.SMS) -> Notice:

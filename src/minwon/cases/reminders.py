@@ -35,6 +35,7 @@ from minwon.cases.reminder_rules import (
     may_send,
     plan_reminders,
 )
+from minwon.config import get_settings
 from minwon.core.clock import to_local, utcnow
 from minwon.core.errors import NotFound, ValidationError
 from minwon.core.i18n import N_
@@ -50,7 +51,6 @@ DONE_STATUSES = (CaseStatus.ANSWERED, CaseStatus.CLOSED)
 #: 8 working hours never span more than a long holiday (추석/설 with weekends, ≤ 10 days).
 _LOOKAHEAD = timedelta(days=21)
 #: Sender name in the e-mails.
-CENTER_NAME = "민원콜센터"
 
 #: Notification texts by kind (translated when shown).
 NOTIFICATION_TEXT = {
@@ -114,7 +114,7 @@ def _send_one(db: Session, case: Case, plan: PlannedReminder, now: datetime, run
     users = run.recipients_cache[cache_key]
     dept = db.get(Department, case.department_id) if case.department_id else None
     context = {
-        "center": CENTER_NAME,
+        "center": get_settings().center_name,
         "case_number": case.number,
         "title": case.title[:80],
         "due": to_local(case.due_at).strftime("%Y-%m-%d %H:%M"),

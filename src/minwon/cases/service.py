@@ -1,8 +1,9 @@
 """Cases (민원 건): creation from a contact, numbering, look-ups and department work lists.
 
-Minimal on purpose: the full petitions workflow (answer, close, re-transfer) comes later. Writes here
-either flush inside the caller's transaction (:func:`create_case_from_contact`, used by
-``contacts.service.record_contact``) or commit themselves (:func:`view_case` writes the access record).
+Department work (accept, answer, hand over, extend) lives in :mod:`minwon.cases.workflow`, the
+calendar configuration in :mod:`minwon.cases.calendar`. Writes here either flush inside the caller's
+transaction (:func:`create_case_from_contact`, used by ``contacts.service.record_contact``) or commit
+themselves (:func:`view_case` writes the access record).
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from minwon.accounts.models import Role, User
+from minwon.cases.calendar import load_calendar
 from minwon.cases.deadlines import DeadlineError, PetitionType, WorkingCalendar, compute_deadline
 from minwon.cases.models import Case, CaseEvent, CaseSource, CaseStatus
+from minwon.cases.notify import issue_verification_code, notify_case, set_mobile_from_encrypted
+from minwon.cases.status import status_url
 from minwon.contacts.models import Contact
 from minwon.core.audit import record_access
 from minwon.core.clock import local_day_bounds, to_local, utcnow
@@ -40,8 +44,8 @@ DEFAULT_PETITION_TYPE = PetitionType.INQUIRY_PROCEDURE
 #: Statuses in which the department still owes an answer (deadline running).
 PENDING_STATUSES = (CaseStatus.RECEIVED, CaseStatus.TRANSFERRED, CaseStatus.IN_PROGRESS)
 
-CaseView = Literal["open", "due_today", "overdue"]
-CASE_VIEWS: tuple[CaseView, ...] = ("open", "due_today", "overdue")
+CaseView = Literal["open", "mine", "due_today", "overdue"]
+CASE_VIEWS: tuple[CaseView, ...] = ("open", "mine", "due_today", "overdue")
 
 _NUMBER_ATTEMPTS = 5
 _TITLE_MAX = 300
@@ -91,8 +95,15 @@ def create_case_from_contact(
 
     The case gets the next number of the local year of ``received_at``, status ``transferred``, the
     statutory deadline from :func:`minwon.cases.deadlines.compute_deadline` (Act §19; default type
-    ``inquiry_procedure``, 7 working days) and two history rows: ``received`` and ``transferred``.
-    ``contact.case_id`` is set.
+    ``inquiry_procedure``, 7 working days) counted on the configured calendar
+    (:func:`minwon.cases.calendar.load_calendar`, unless ``calendar`` is given), and two history rows:
+    ``received`` and ``transferred``. ``contact.case_id`` is set.
+
+    The case also gets a random 6-digit status-lookup code (only its SHA-256 digest is stored; the
+    clear code is in the receipt notice and :func:`minwon.cases.notify.pop_issued_verification_code`
+    gives it once to the desk), the caller's number for notices when it is a mobile (encrypted), and
+    a ``case_receipt`` SMS in the same transaction (dedupe ``case:<id>:receipt``; skipped without a
+    mobile number).
 
     Raises:
         ValidationError: unknown/inactive department (``department_id``), petition type not allowed
@@ -102,6 +113,8 @@ def create_case_from_contact(
     dept = db.get(Department, department_id)
     if dept is None or not dept.is_active:
         raise ValidationError(N_("Choose an existing department."), field="department_id")
+    if calendar is None:
+        calendar = load_calendar(db=db)
     try:
         deadline = compute_deadline(ptype, received_at, calendar=calendar)
     except DeadlineError as exc:
@@ -124,6 +137,9 @@ def create_case_from_contact(
             due_at=deadline.due,
             deadline_basis=deadline.basis[:200],
             created_by_id=actor.id,
+            period_amount=deadline.period.amount,
+            period_unit=deadline.period.unit.value,
+            period_start_at=received_at,
         )
         try:
             with db.begin_nested():
@@ -158,7 +174,16 @@ def create_case_from_contact(
         ]
     )
     contact.case_id = case.id
+    code = issue_verification_code(db=db, case=case)
+    set_mobile_from_encrypted(case, contact.caller_enc)
     db.flush()
+    notify_case(
+        db=db,
+        case=case,
+        template_key="case_receipt",
+        dedupe_key=f"case:{case.id}:receipt",
+        extra={"verification_code": code, "department": dept.name, "status_url": status_url()},
+    )
     return case
 
 
@@ -177,10 +202,14 @@ def list_department_cases(
     view: CaseView = "open",
     now: datetime | None = None,
     limit: int = 200,
+    officer_id: int | None = None,
+    descending: bool = False,
 ) -> list[Case]:
-    """Cases of one department (``None``: every department, for supervisors), oldest deadline first.
+    """Cases of one department (``None``: every department, for supervisors), oldest deadline first
+    (``descending``: latest first; cases without a deadline last either way).
 
-    Views: ``open`` — not closed; ``due_today`` — still awaiting an answer (received, transferred,
+    Views: ``open`` — not closed; ``mine`` — not closed and accepted by ``officer_id``;
+    ``due_today`` — still awaiting an answer (received, transferred,
     in progress) and due during the local calendar day of ``now``; ``overdue`` — awaiting an answer
     and due strictly before ``now`` (answering exactly at the due instant is on time, as in
     :func:`minwon.cases.deadlines.is_overdue`).
@@ -196,12 +225,19 @@ def list_department_cases(
         stmt = stmt.where(Case.department_id == department_id)
     if view == "open":
         stmt = stmt.where(Case.status != CaseStatus.CLOSED)
+    elif view == "mine":
+        stmt = stmt.where(Case.status != CaseStatus.CLOSED, Case.assigned_officer_id == officer_id)
     elif view == "due_today":
         start, end = local_day_bounds(to_local(now).date())
         stmt = stmt.where(Case.status.in_(PENDING_STATUSES), Case.due_at >= start, Case.due_at < end)
     else:
         stmt = stmt.where(Case.status.in_(PENDING_STATUSES), Case.due_at < now)
-    stmt = stmt.order_by(Case.due_at.is_(None), Case.due_at, Case.id).limit(limit)
+    due_order = Case.due_at.desc() if descending else Case.due_at
+    if view in ("due_today", "overdue"):
+        # due_at is never NULL here: order by the indexed column alone so the index gives the order.
+        stmt = stmt.order_by(due_order, Case.id).limit(limit)
+    else:
+        stmt = stmt.order_by(Case.due_at.is_(None), due_order, Case.id).limit(limit)
     return list(db.scalars(stmt))
 
 

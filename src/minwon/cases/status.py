@@ -26,6 +26,7 @@ from sqlalchemy.orm import QueryableAttribute, Session
 
 from minwon.cases.models import Case, CaseEvent, CaseStatus
 from minwon.cases.reminder_models import StatusLookupFailure
+from minwon.config import get_settings
 from minwon.core.audit import record_audit
 from minwon.core.clock import utcnow
 from minwon.core.errors import MinwonError, ValidationError
@@ -59,6 +60,10 @@ PUBLIC_STEPS: dict[str, str] = {
     "answered": N_("An answer was given."),
     "closed": N_("The petition was closed."),
     "reopened": N_("The petition was reopened."),
+    "accepted": N_("The department is working on it."),
+    "handed_over": N_("It was passed to the responsible department."),
+    "sent_to_agency": N_("It was sent to the competent agency."),
+    "due_recomputed": N_("The processing deadline was recalculated."),
 }
 
 MISMATCH = N_("The case number and verification code do not match. Check both and try again.")
@@ -163,3 +168,8 @@ def lookup_case_status(
         closed_at=case.closed_at,
         steps=steps,
     )
+
+
+def status_url() -> str:
+    """The citizen status page's address (``MINWON_PUBLIC_URL`` + ``/status``) for receipt notices."""
+    return get_settings().public_url.rstrip("/") + "/status"

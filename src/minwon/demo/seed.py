@@ -137,6 +137,7 @@ def load_demo(
     sources = _load_articles(db, city["categories"], categories, summary)
     _load_kb_workflow(db, summary)
     _load_history(db, Path(data_dir), sources, console, summary)
+    _load_petition_standards(db, summary)
     summary.notices.extend(load_demo_stations(db=db, data_dir=Path(data_dir)))
     summary.notices.extend(load_demo_routing(db=db))
     summary.notices.extend(load_demo_linkage(db=db))
@@ -151,6 +152,15 @@ def _load_search_synonyms(db: Session) -> None:
     from minwon.search.service import seed_synonyms
 
     seed_synonyms(db=db)
+
+
+def _load_petition_standards(db: Session, summary: DemoSummary) -> None:
+    """Petitions: a few rows of the processing-standards table (민원처리기준표) whose period is certain."""
+    from minwon.cases.standards import DEMO_STANDARDS, seed_demo_standards
+
+    added = seed_demo_standards(db=db)
+    db.commit()
+    summary.tallies["processing_standards"] = Tally(created=added, present=len(DEMO_STANDARDS) - added)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -488,6 +498,7 @@ _LABELS = {
     "articles": "Standard answers (표준 답변)",
     "kb_workflow": "Answer in review + flag (문서 관리 데모)",
     "history": "Historical cases (과거 민원)",
+    "processing_standards": "Processing standards (민원처리기준표)",
 }
 
 

@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     "case_receipt": (
         "민원 접수 안내",
-        "[{center}] 민원이 접수되었습니다. 접수번호 {case_number}, 처리기한 {due}.",
+        "[{center}] 민원이 접수되었습니다. 접수번호 {case_number}, 처리기한 {due}. "
+        "처리상황 조회 {status_url} 확인코드 {verification_code}",
     ),
     "case_transfer": (
         "민원 이송 안내",
@@ -181,6 +182,8 @@ SAMPLE_VALUES: dict[str, str] = {
     "bank": "한빛은행",
     "account": "123-456-789012",
     "url": "https://minwon.example/s/AbC123",
+    "status_url": "https://minwon.example/status",
+    "verification_code": "482913",
 }
 
 #: Limits of an administrator's text (characters).

@@ -39,9 +39,22 @@ class Job:
 
 
 def _case_reminders(db: Session, now: datetime) -> object:
+    from minwon.cases.calendar import load_calendar
     from minwon.cases.reminders import send_due_reminders
 
-    return send_due_reminders(db=db, now=now).sent
+    # The configured calendar, so temporary holidays and changed working hours count.
+    return send_due_reminders(db=db, now=now, calendar=load_calendar(db=db)).sent
+
+
+def _interim_notices(db: Session, now: datetime) -> int:
+    from minwon.cases.calendar import load_calendar
+    from minwon.cases.reminder_rules import is_working_moment
+    from minwon.cases.workflow import enqueue_due_interim_notices
+
+    # Citizens get SMS only in working hours; the next working tick picks the cases up.
+    if not is_working_moment(load_calendar(db=db), now):
+        return 0
+    return enqueue_due_interim_notices(db=db, now=now)
 
 
 def _prune_job_runs(db: Session, now: datetime) -> object:
@@ -74,6 +87,12 @@ def registered_jobs() -> list[Job]:
             timedelta(minutes=1),
             _case_reminders,
             "Deadline reminders and overdue escalations for open cases (working hours only)",
+        ),
+        Job(
+            "interim_notices",
+            timedelta(minutes=15),
+            _interim_notices,
+            "Interim notices for cases open long (Civil Petitions Act), in working hours",
         ),
         Job(
             "notices_delivery",

@@ -21,6 +21,7 @@ from minwon.accounts.deps import CsrfChecked, client_ip, require_roles
 from minwon.accounts.models import Role, User
 from minwon.cases.deadlines import PetitionType
 from minwon.cases.models import Case
+from minwon.cases.notify import pop_issued_verification_code
 from minwon.cases.service import DEFAULT_PETITION_TYPE, DESK_PETITION_TYPES
 from minwon.contacts.models import Callback, Channel, Contact, Outcome
 from minwon.contacts.service import (
@@ -285,7 +286,8 @@ async def save_contact(request: Request, db: DbSession, user: DeskUser) -> Respo
 def _saved_summary(db: Session, contact: Contact) -> dict[str, Any]:
     case = db.get(Case, contact.case_id) if contact.case_id else None
     callback = db.scalar(select(Callback).where(Callback.contact_id == contact.id))
-    return {"contact": contact, "case": case, "callback": callback}
+    code = pop_issued_verification_code(db=db, case_id=case.id) if case else None
+    return {"contact": contact, "case": case, "callback": callback, "verification_code": code}
 
 
 def _answer(

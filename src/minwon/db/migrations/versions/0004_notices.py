@@ -1,7 +1,7 @@
 """notices: template overrides, recorded test messages, claim token of the delivery worker
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-30 15:31:11.167489
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import minwon.db.base
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
