@@ -26,6 +26,9 @@ from sqlalchemy.orm import Session
 
 TEST_DB_URL = os.environ.get("MINWON_TEST_DATABASE_URL", "")
 REPO = Path(__file__).resolve().parents[1]
+#: How long a test waits for a server process to answer: loading the Korean analyser and building the
+#: search index take seconds, many more on a loaded CI machine.
+START_WAIT_S = 120
 
 
 @pytest.fixture(scope="session")
@@ -151,7 +154,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
         )
         procs.append(proc)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_WAIT_S
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"server exited: {(tmp_path / f'server-{port}.log').read_text()}")
@@ -160,7 +163,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
                     return base
             except httpx.HTTPError:
                 time.sleep(0.2)
-        raise RuntimeError("server did not start in 30 s")
+        raise RuntimeError(f"server did not start in {START_WAIT_S} s")
 
     yield _start
     for proc in procs:
