@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from minwon import __version__
 from minwon.accounts.deps import CsrfFailed, LoginRequired
 from minwon.config import get_settings
+from minwon.core import logfilter
 from minwon.core.errors import MinwonError
 from minwon.core.i18n import gettext
 from minwon.web import auth_pages
@@ -25,6 +26,7 @@ def _wants_html(request: Request) -> bool:
 def create_app() -> FastAPI:
     """Build the app: pages, JSON API (``/api/v1``), static files and error handlers."""
     get_settings()  # fail fast on bad settings (e.g. default secrets in production)
+    logfilter.install()
     app = FastAPI(title="minwon", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.mount("/static", StaticFiles(directory=TEMPLATE_DIR.parent / "static"), name="static")
     app.include_router(auth_pages.router)

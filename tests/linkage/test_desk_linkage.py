@@ -237,6 +237,16 @@ def test_bad_rrn_is_a_clear_error_that_does_not_echo_the_number(
     assert db.scalar(select(Verification)) is None
 
 
+def test_verification_needs_at_least_one_check(client: TestClient, db: Session, linked: ProbeServer) -> None:
+    make_org(db)
+    make_user(db, "counselor1")
+    csrf = sign_in(client, "counselor1")
+    status, html = _verify(client, csrf, checks=[])  # type: ignore[arg-type]
+    assert status == 422
+    assert "본인확인에 사용한 항목을 선택하세요." in html
+    assert db.scalar(select(Verification)) is None
+
+
 def test_a_down_system_shows_maintenance_without_calling(
     client: TestClient, db: Session, linked: ProbeServer
 ) -> None:

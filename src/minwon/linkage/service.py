@@ -301,6 +301,9 @@ def verify_caller(
         done = {Check(c) for c in checks}
     except ValueError:
         raise ValidationError(N_("Unknown verification check."), field="checks") from None
+    if not done:
+        # 본인확인: the record must say how the caller was identified before any lookup runs.
+        raise ValidationError(N_("Tick what you checked to verify the caller."), field="checks")
     allow_synthetic = get_settings().environment != "production"
     ids = validate_identifiers(
         resident=resident,
