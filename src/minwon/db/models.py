@@ -8,6 +8,7 @@ from minwon.db.base import Base
 from minwon.knowledge import models as knowledge_models
 from minwon.notices import models as notices_models
 from minwon.org import models as org_models
+from minwon.quality import models as quality_models
 from minwon.routing import models as routing_models
 from minwon.telephony import models as telephony_models
 from minwon.weather import models as weather_models
@@ -22,6 +23,7 @@ __all__ = [
     "knowledge_models",
     "notices_models",
     "org_models",
+    "quality_models",
     "routing_models",
     "telephony_models",
     "weather_models",
