@@ -4,9 +4,11 @@ over small hand-made data sets whose expected values are worked out by hand in e
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -310,3 +312,21 @@ def test_cli_prints_one_json_object() -> None:
     table = CliRunner().invoke(app, ["kpi", "--day", "2026-11-02"])
     assert table.exit_code == 0, table.output
     assert "First-contact resolution" in table.output
+
+
+def test_supervisor_panel_shows_the_kpi_module_values_and_lights(client: TestClient, db: Session) -> None:
+    """The seeded day on the supervisor panel: FCR 2/5 = 40.0 % (red against ≥ 80 %), repeat rate 1/6,
+    callbacks kept 1/3 (red against ≥ 95 %), deadline compliance 1/3 (red)."""
+    from tests.web.test_supervisor import _sign_in, _tile
+
+    _seed(db)
+    make_user(db, "sup1", role="supervisor")
+    _sign_in(client, "sup1")
+    html = client.get(f"/supervisor/panel?day={DAY}").text
+    assert _tile(html, "kpi-fcr") == "40.0%"
+    assert re.search(r'data-testid="kpi-fcr" data-status="red"', html)
+    assert _tile(html, "kpi-repeat-rate") == "16.7%"
+    assert _tile(html, "kpi-callback-kept") == "33.3%"
+    assert re.search(r'data-testid="kpi-deadline-compliance" data-status="red"', html)
+    # No calls that day: service level undefined, no light.
+    assert re.search(r'data-testid="kpi-service-level" data-status=""', html)
