@@ -1,10 +1,12 @@
 """Monthly KPI report time on SQLite and PostgreSQL over millions of generated calls and contacts.
 
-Generates ``--rows`` calls (default 10,000,000) spread over August 2026 in a scratch database per
+Generates ``--rows`` calls (default 10,000,000) spread evenly, in time order, over August 2026 in a
+scratch database per
 backend, entirely in the database (one ``INSERT … SELECT`` each: a recursive CTE on SQLite,
 ``generate_series`` on PostgreSQL — no rows pass through Python): 3 % end in the IVR, 8 % are
 abandoned (waits 0–89 s, so some are short abandons), the rest answered by 50 counselors in 5 teams
-over 4 queues; callers are drawn from rows/4 pseudonyms so repeats happen. Every answered call gets a
+over 4 queues; callers are drawn from rows/4 pseudonyms (quadratic-residue spread, about 11 % of
+contacts are repeats within 7 days). Every answered call gets a
 contact record (70 % resolved, 20 % transferred → a case with a 7-day deadline closed 0–8 days later,
 10 % callback → a callback due 2 h later). Then ``ANALYZE`` (sampled on SQLite) and the timings
 (median of 3 runs, the first of them on a cold cache):
@@ -67,7 +69,7 @@ class Dialect:
                 f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {rows}) "
                 "SELECT n FROM s) AS s"
             )
-        return f"generate_series(1, {rows}) AS s(n)"
+        return f"generate_series(CAST(1 AS BIGINT), {rows}) AS s(n)"
 
     def ts(self, epoch: str) -> str:
         if self.name == "sqlite":
@@ -113,7 +115,8 @@ def generate(engine: Engine, rows: int) -> dict[str, float]:
     """Fill calls, contacts, callbacks and cases; returns seconds per step."""
     d = Dialect(engine.dialect.name)
     h = "((n * 2654435761) % 4294967296)"
-    e = f"({BASE} + ((n * 104729) % {SPAN}))"
+    # Calls arrive in time order (as a PBX reports them), so ids follow time as in a real table.
+    e = f"({BASE} + (n - 1) * {SPAN} / {rows})"
     wait = f"(({h} / 100) % 90)"
     talk = f"(30 + ({h} / 9000) % 400)"
     hold = f"(CASE WHEN ({h} / 3600000) % 5 = 0 THEN ({h} / 9000) % 60 ELSE 0 END)"
@@ -123,7 +126,7 @@ def generate(engine: Engine, rows: int) -> dict[str, float]:
             started_at, queued_at, answered_at, ended_at, queue_wait_s, talk_s, hold_s, service_day)
         SELECT 1, CAST(n AS TEXT),
             CASE WHEN {kind} < 3 THEN NULL ELSE 1 + ({h} / 7) % {QUEUES} END,
-            'c' || CAST(({h} / 17) % {max(rows // 4, 1)} AS TEXT),
+            'c' || CAST((((n * n) % 1000003) * 7919) % {max(rows // 4, 1)} AS TEXT),
             CASE WHEN {kind} >= 11 THEN 'A' || CAST(1 + ({h} / 13) % {AGENTS} AS TEXT) END,
             CASE WHEN {kind} >= 11 THEN 1 + ({h} / 13) % {AGENTS} END,
             CASE WHEN {kind} < 3 THEN 'ENDED_IN_IVR' WHEN {kind} < 11 THEN 'ABANDONED' ELSE 'COMPLETED' END,
@@ -141,7 +144,8 @@ def generate(engine: Engine, rows: int) -> dict[str, float]:
     contacts = f"""
         INSERT INTO contacts (call_id, channel, agent_id, caller_ref, category_id, inquiry, answer,
             outcome, wrapup_started_at, created_at, acw_s)
-        SELECT id, 'CALL', agent_id, caller_ref, 1 + (id * 31) % {CATEGORIES}, '', '',
+        SELECT id, 'CALL', agent_id, caller_ref,
+            1 + (((id * 2654435761) % 4294967296) / 101) % {CATEGORIES}, '', '',
             CASE WHEN id % 10 < 7 THEN 'RESOLVED' WHEN id % 10 < 9 THEN 'TRANSFERRED' ELSE 'CALLBACK' END,
             ended_at, {d.plus("ended_at", "10 + id % 50")}, 10 + id % 50
         FROM calls WHERE status = 'COMPLETED'
