@@ -196,7 +196,7 @@ def _median_ms(fn: Callable[[], Any], times: int = 3, *, label: str = "") -> tup
     return round(statistics.median(samples)), result
 
 
-def run(engine: Engine, rows: int) -> dict[str, Any]:
+def run(engine: Engine, rows: int, *, quick: bool = False) -> dict[str, Any]:
     upgrade(engine)
     _reference_rows(engine)
     t0 = time.perf_counter()
@@ -208,13 +208,18 @@ def run(engine: Engine, rows: int) -> dict[str, Any]:
             t: db.scalar(text(f"SELECT COUNT(*) FROM {t}"))
             for t in ("calls", "contacts", "callbacks", "cases")
         }
+        times = 1 if quick else 3
         calls_ms, _ = _median_ms(
-            lambda: period_kpis(db=db, first_day=first, last_day=last, contacts=False), label="calls"
+            lambda: period_kpis(db=db, first_day=first, last_day=last, contacts=False),
+            times=times,
+            label="calls",
         )
-        report_ms, report = _median_ms(lambda: kpi_report(db=db, month=MONTH), label="report")
-        by_ms, _ = _median_ms(
-            lambda: kpi_report(db=db, month=MONTH, by=["queue", "agent"]), times=1, label="by queue+agent"
-        )
+        report_ms, report = _median_ms(lambda: kpi_report(db=db, month=MONTH), times=times, label="report")
+        by_ms = None
+        if not quick:
+            by_ms, _ = _median_ms(
+                lambda: kpi_report(db=db, month=MONTH, by=["queue", "agent"]), times=1, label="by queue+agent"
+            )
     keys = ("offered", "service_level", "asa_s", "aht_s", "fcr", "repeat_rate", "deadline_compliance")
     return {
         "rows": counts,
@@ -256,16 +261,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--quick", action="store_true", help="one timing run each, no breakdown")
     args = parser.parse_args()
     out: dict[str, Any] = {
         "month": MONTH,
         "calls_generated": args.rows,
+        "timing_runs": 1 if args.quick else 3,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared with other work)",
     }
     for backend in args.backends.split(","):
         engine = _sqlite_engine() if backend == "sqlite" else _pg_engine()
         try:
-            out[backend] = run(engine, args.rows)
+            out[backend] = run(engine, args.rows, quick=args.quick)
         finally:
             engine.dispose()
         print(f"{backend}: {json.dumps(out[backend])}", file=sys.stderr)
