@@ -60,7 +60,8 @@ def test_every_indicator_has_one_definition_with_unit_and_korean_label() -> None
     assert len(names) == len(set(names))
     assert {"offered", "service_level", "asa_s", "aht_s", "abandonment_rate", "answer_rate"} <= set(names)
     for d in kpi.DEFINITIONS:
-        assert d.unit in (kpi.CALLS, kpi.RATIO, kpi.SECONDS)
+        assert d.unit in (kpi.CALLS, kpi.CONTACTS, kpi.RATIO, kpi.SECONDS, kpi.SCORE)
+        assert d.source and d.needs
         assert d.label_ko and d.formula
 
 

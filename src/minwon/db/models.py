@@ -10,6 +10,7 @@ from minwon.knowledge import models as knowledge_models
 from minwon.linkage import models as linkage_models
 from minwon.notices import models as notices_models
 from minwon.org import models as org_models
+from minwon.quality import models as quality_models
 from minwon.routing import models as routing_models
 from minwon.scheduler import models as scheduler_models
 from minwon.search import models as search_models
@@ -28,6 +29,7 @@ __all__ = [
     "linkage_models",
     "notices_models",
     "org_models",
+    "quality_models",
     "routing_models",
     "scheduler_models",
     "search_models",

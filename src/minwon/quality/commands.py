@@ -8,11 +8,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from minwon.core.clock import parse_day
 from minwon.core.errors import ValidationError
-from minwon.quality.kpi import DEFINITIONS, format_value, rounded
-from minwon.quality.service import day_kpis, interval_kpis, month_bounds, month_kpis, queue_kpis
+from minwon.quality.kpi import DEFINITIONS, format_value, rounded, statuses, targets, targets_json
+from minwon.quality.service import breakdown_kpis, day_kpis, interval_kpis, month_bounds, month_kpis
 
 
 def kpi(
@@ -25,40 +26,44 @@ def kpi(
             "--sl-threshold", help="Service-level threshold in seconds (default: queue's, else 20)."
         ),
     ] = None,
+    short_abandon: Annotated[
+        int | None,
+        typer.Option(
+            "--short-abandon", help="Abandons within this many seconds are not offered (default 5)."
+        ),
+    ] = None,
+    repeat_window: Annotated[
+        int | None, typer.Option("--repeat-window", help="Repeat-contact window in days (default 7).")
+    ] = None,
     by_queue: Annotated[bool, typer.Option("--by-queue", help="Add the per-queue breakdown.")] = False,
+    by: Annotated[
+        list[str] | None,
+        typer.Option("--by", help="Add a breakdown: queue, category, agent or team (repeatable)."),
+    ] = None,
     intervals: Annotated[
         int | None, typer.Option("--intervals", help="Add the per-interval breakdown (minutes; --day only).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Service level, ASA, AHT, abandonment and answer rate of a day (--day) or a month (--month).
+    """Every indicator of a day (--day) or a month (--month) with targets and traffic lights.
 
-    Ratios are rounded to 4 decimals and seconds to 2 in JSON; undefined values (no calls) are null.
+    Ratios are rounded to 4 decimals and seconds to 2 in JSON; undefined values (no calls, or data the
+    indicator needs is absent — see ``unsupported``) are null.
     """
     from minwon.db.session import session_scope
 
-    if (day is None) == (month is None):
-        raise ValidationError("give exactly one of --day or --month", field="day")
-    if intervals is not None and day is None:
-        raise ValidationError("--intervals needs --day", field="intervals")
     with session_scope() as db:
-        if day is not None:
-            the_day = parse_day(day)
-            first = last = the_day
-            result = day_kpis(db=db, day=the_day, sl_threshold_s=sl_threshold, queue_code=queue)
-        else:
-            assert month is not None
-            first, last = month_bounds(month)
-            result = month_kpis(db=db, month=month, sl_threshold_s=sl_threshold, queue_code=queue)
-        out: dict[str, Any] = rounded(result)
-        if by_queue:
-            rows = queue_kpis(db=db, first_day=first, last_day=last, sl_threshold_s=sl_threshold)
-            out["queues"] = [rounded(r) for r in rows]
-        if intervals is not None:
-            rows = interval_kpis(
-                db=db, day=first, minutes=intervals, sl_threshold_s=sl_threshold, queue_code=queue
-            )
-            out["intervals"] = [rounded(r) for r in rows]
+        out = kpi_report(
+            db=db,
+            day=day,
+            month=month,
+            queue=queue,
+            sl_threshold_s=sl_threshold,
+            short_abandon_s=short_abandon,
+            repeat_window_days=repeat_window,
+            by=(["queue"] if by_queue else []) + list(by or []),
+            intervals=intervals,
+        )
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
@@ -69,17 +74,89 @@ def kpi(
     table.add_column("indicator")
     table.add_column("지표")
     table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("status")
     for definition in DEFINITIONS:
+        target = out["targets"].get(definition.name)
+        goal = ""
+        if target is not None:
+            sign = "≥" if target["direction"] == "higher" else "<"
+            goal = f"{sign} {format_value(definition.name, target['green'])}"
         table.add_row(
-            definition.label, definition.label_ko, format_value(definition.name, out[definition.name])
+            definition.label,
+            definition.label_ko,
+            format_value(definition.name, out[definition.name]),
+            goal,
+            out["status"].get(definition.name) or "",
         )
-    table.add_row("SL threshold (s)", "서비스 레벨 기준(초)", str(out["sl_threshold_s"]))
+    table.add_row("SL threshold (s)", "서비스 레벨 기준(초)", str(out["sl_threshold_s"]), "", "")
     console.print(table)
-    if by_queue:
-        console.print(_breakdown("per queue", out["queues"], key="queue"))
+    for name, reason in out["unsupported"].items():
+        console.print(f"{name}: {reason}")
+    for dimension in out.get("by", {}):
+        console.print(_breakdown(f"per {dimension}", out["by"][dimension], key="key"))
     if intervals is not None:
         busy = [r for r in out["intervals"] if r["offered"] or r["ended_in_ivr"]]
         console.print(_breakdown(f"per {intervals} minutes", busy, key="start"))
+
+
+def kpi_report(
+    *,
+    db: Session,
+    day: str | None = None,
+    month: str | None = None,
+    queue: str | None = None,
+    sl_threshold_s: int | None = None,
+    short_abandon_s: int | None = None,
+    repeat_window_days: int | None = None,
+    by: list[str] | None = None,
+    intervals: int | None = None,
+) -> dict[str, Any]:
+    """The object ``minwon kpi --json`` prints: the period's indicators (rounded), ``targets``
+    (``{indicator: {"green", "amber", "direction"}}``), ``status`` (``{indicator: "green" | "amber" |
+    "red" | null}``), ``unsupported`` (``{indicator: reason}``), optionally ``by``
+    (``{dimension: [rows]}``, see :func:`breakdown_kpis`), ``queues`` (same as ``by.queue``) and
+    ``intervals``. Raises ValidationError (not exactly one of day/month, bad values), NotFound.
+    """
+    if (day is None) == (month is None):
+        raise ValidationError("give exactly one of --day or --month", field="day")
+    if intervals is not None and day is None:
+        raise ValidationError("--intervals needs --day", field="intervals")
+    options: dict[str, Any] = {
+        "sl_threshold_s": sl_threshold_s,
+        "short_abandon_s": short_abandon_s,
+        "repeat_window_days": repeat_window_days,
+    }
+    if day is not None:
+        the_day = parse_day(day)
+        first = last = the_day
+        result = day_kpis(db=db, day=the_day, queue_code=queue, **options)
+    else:
+        assert month is not None
+        first, last = month_bounds(month)
+        result = month_kpis(db=db, month=month, queue_code=queue, **options)
+    goals = targets()
+    out: dict[str, Any] = rounded(result)
+    out["targets"] = targets_json(goals)
+    out["status"] = statuses(result, goals)
+    if by:
+        out["by"] = {}
+        for dimension in dict.fromkeys(by):
+            rows = breakdown_kpis(db=db, first_day=first, last_day=last, by=dimension, **options)
+            out["by"][dimension] = [{**rounded(r), "status": statuses(r, goals)} for r in rows]
+        if "queue" in out["by"]:
+            out["queues"] = out["by"]["queue"]
+    if intervals is not None:
+        rows = interval_kpis(
+            db=db,
+            day=first,
+            minutes=intervals,
+            sl_threshold_s=sl_threshold_s,
+            short_abandon_s=short_abandon_s,
+            queue_code=queue,
+        )
+        out["intervals"] = [rounded(r) for r in rows]
+    return out
 
 
 _COLUMNS = (
@@ -90,7 +167,9 @@ _COLUMNS = (
     "asa_s",
     "aht_s",
     "abandonment_rate",
-    "ended_in_ivr",
+    "contacts",
+    "fcr",
+    "transfer_rate",
 )
 
 
@@ -101,7 +180,7 @@ def _breakdown(title: str, rows: list[dict[str, Any]], *, key: str) -> Table:
         table.add_column(name, justify="right")
     for row in rows:
         label = str(row[key] if row[key] is not None else "—")
-        table.add_row(label, *(format_value(name, row[name]) for name in _COLUMNS))
+        table.add_row(label, *(format_value(name, row.get(name)) for name in _COLUMNS))
     return table
 
 

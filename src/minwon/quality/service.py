@@ -10,22 +10,30 @@ from __future__ import annotations
 
 import calendar
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, false, func, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from minwon.accounts.models import User
+from minwon.cases.models import Case
 from minwon.config import get_settings
-from minwon.contacts.models import Contact, Outcome
-from minwon.core.clock import local_day_bounds, to_local
+from minwon.contacts.models import Callback, CallbackStatus, Contact, Outcome
+from minwon.core.clock import local_day_bounds, to_local, utcnow
 from minwon.core.errors import NotFound, ValidationError
 from minwon.org.models import Category, Queue
-from minwon.quality.kpi import KpiCounts, compute
+from minwon.quality.kpi import (
+    UNSUPPORTED,
+    ContactCounts,
+    KpiCounts,
+    compute,
+    compute_contacts,
+    kpi_settings,
+)
 from minwon.telephony.models import Call, CallStatus
 
 #: Interval lengths (minutes) the interval report accepts; each divides a day.
@@ -51,14 +59,18 @@ def _epoch_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) 
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
 
 
-def _measures(threshold: ColumnElement[int] | int) -> list[Any]:
+def _measures(threshold: ColumnElement[int] | int, short_abandon_s: int) -> list[Any]:
     answered = Call.answered_at.is_not(None)
-    abandoned = Call.status == CallStatus.ABANDONED
+    gave_up = Call.status == CallStatus.ABANDONED
+    short = and_(gave_up, Call.queue_wait_s < short_abandon_s)
+    # An abandon without a recorded wait is counted (never silently dropped).
+    abandoned = and_(gave_up, or_(Call.queue_wait_s.is_(None), Call.queue_wait_s >= short_abandon_s))
     handle = Call.talk_s + Call.hold_s + func.coalesce(Contact.acw_s, 0)
     return [
         func.count(case((or_(answered, abandoned), 1))).label("offered"),
         func.count(Call.answered_at).label("answered"),
         func.count(case((abandoned, 1))).label("abandoned"),
+        func.count(case((short, 1))).label("short_abandoned"),
         func.count(case((and_(answered, Call.queue_wait_s <= threshold), 1))).label("within"),
         func.coalesce(func.sum(case((answered, Call.queue_wait_s))), 0).label("wait_total"),
         func.count(case((answered, Call.queue_wait_s))).label("wait_count"),
@@ -73,6 +85,7 @@ def _counts(row: Any) -> KpiCounts:
         offered=int(row.offered),
         answered=int(row.answered),
         abandoned=int(row.abandoned),
+        short_abandoned=int(row.short_abandoned),
         answered_within_threshold=int(row.within),
         wait_total_s=int(row.wait_total),
         wait_count=int(row.wait_count),
@@ -101,9 +114,23 @@ def _threshold(sl_threshold_s: int | None, queue: Queue | None) -> int:
     return get_settings().sl_threshold_s
 
 
-def _base(first_day: date, last_day: date, threshold: ColumnElement[int] | int, queue: Queue | None) -> Any:
+def _short(short_abandon_s: int | None) -> int:
+    if short_abandon_s is None:
+        return kpi_settings().short_abandon_s
+    if not 0 <= short_abandon_s <= 60:
+        raise ValidationError("short-abandon threshold must be 0–60 seconds", field="short_abandon_s")
+    return short_abandon_s
+
+
+def _base(
+    first_day: date,
+    last_day: date,
+    threshold: ColumnElement[int] | int,
+    queue: Queue | None,
+    short_abandon_s: int | None = None,
+) -> Any:
     stmt = (
-        select(*_measures(threshold))
+        select(*_measures(threshold, _short(short_abandon_s)))
         .select_from(Call)
         .outerjoin(Contact, Contact.call_id == Call.id)
         .where(Call.service_day >= first_day, Call.service_day <= last_day)
@@ -120,33 +147,63 @@ def period_kpis(
     last_day: date,
     sl_threshold_s: int | None = None,
     queue_code: str | None = None,
+    short_abandon_s: int | None = None,
+    repeat_window_days: int | None = None,
+    contacts: bool = True,
 ) -> dict[str, Any]:
-    """Indicators over calls that started on local days ``first_day``…``last_day`` (inclusive).
+    """Indicators over calls that started on local days ``first_day``…``last_day`` (inclusive) and
+    contacts, callbacks and cases of the same days.
 
     ``sl_threshold_s`` (seconds, 1–3600) defaults to the queue's threshold when ``queue_code`` is given,
-    else ``MINWON_SL_THRESHOLD_S``. Returns :func:`minwon.quality.kpi.compute`'s keys plus
-    ``first_day``, ``last_day`` (ISO) and ``queue`` (code or None). Unrounded. Raises ValidationError
-    (bad threshold or days), NotFound (unknown queue, field ``queue``).
+    else ``MINWON_SL_THRESHOLD_S``; ``short_abandon_s`` (0–60) to ``MINWON_KPI_SHORT_ABANDON_S``;
+    ``repeat_window_days`` (1–90) to ``MINWON_KPI_REPEAT_WINDOW_DAYS``. Returns
+    :func:`minwon.quality.kpi.compute`'s keys, with ``contacts=True`` also
+    :func:`minwon.quality.kpi.compute_contacts`'s keys (restricted to the queue's calls when
+    ``queue_code`` is given: their contacts and callbacks; cases have no queue and are then not counted),
+    plus ``first_day``, ``last_day`` (ISO), ``queue`` (code or None) and ``unsupported``
+    (``{indicator: reason}``). Unrounded. Raises ValidationError (bad threshold, window or days),
+    NotFound (unknown queue, field ``queue``).
     """
     if last_day < first_day:
         raise ValidationError("the period ends before it starts", field="last_day")
     queue = _queue(db, queue_code)
     threshold = _threshold(sl_threshold_s, queue)
-    row = db.execute(_base(first_day, last_day, threshold, queue)).one()
-    return {
+    short = _short(short_abandon_s)
+    row = db.execute(_base(first_day, last_day, threshold, queue, short)).one()
+    out: dict[str, Any] = {
         "first_day": first_day.isoformat(),
         "last_day": last_day.isoformat(),
         "queue": queue_code,
-        **compute(_counts(row), sl_threshold_s=threshold),
+        **compute(_counts(row), sl_threshold_s=threshold, short_abandon_s=short),
     }
+    if contacts:
+        window = _window(repeat_window_days)
+        counts = _contact_counts(
+            db, first_day, last_day, window, None, queue_id=queue.id if queue is not None else None
+        )
+        out.update(compute_contacts(counts.get(None, ContactCounts()), repeat_window_days=window))
+    out["unsupported"] = dict(UNSUPPORTED)
+    return out
 
 
 def day_kpis(
-    *, db: Session, day: date, sl_threshold_s: int | None = None, queue_code: str | None = None
+    *,
+    db: Session,
+    day: date,
+    sl_threshold_s: int | None = None,
+    queue_code: str | None = None,
+    short_abandon_s: int | None = None,
+    repeat_window_days: int | None = None,
 ) -> dict[str, Any]:
     """Indicators of local day ``day``: :func:`period_kpis` of that day plus ``day`` (ISO)."""
     result = period_kpis(
-        db=db, first_day=day, last_day=day, sl_threshold_s=sl_threshold_s, queue_code=queue_code
+        db=db,
+        first_day=day,
+        last_day=day,
+        sl_threshold_s=sl_threshold_s,
+        queue_code=queue_code,
+        short_abandon_s=short_abandon_s,
+        repeat_window_days=repeat_window_days,
     )
     return {"day": day.isoformat(), **result}
 
@@ -162,12 +219,24 @@ def month_bounds(month: str) -> tuple[date, date]:
 
 
 def month_kpis(
-    *, db: Session, month: str, sl_threshold_s: int | None = None, queue_code: str | None = None
+    *,
+    db: Session,
+    month: str,
+    sl_threshold_s: int | None = None,
+    queue_code: str | None = None,
+    short_abandon_s: int | None = None,
+    repeat_window_days: int | None = None,
 ) -> dict[str, Any]:
     """Indicators of the month ``YYYY-MM``: :func:`period_kpis` over it plus ``month``."""
     first, last = month_bounds(month)
     result = period_kpis(
-        db=db, first_day=first, last_day=last, sl_threshold_s=sl_threshold_s, queue_code=queue_code
+        db=db,
+        first_day=first,
+        last_day=last,
+        sl_threshold_s=sl_threshold_s,
+        queue_code=queue_code,
+        short_abandon_s=short_abandon_s,
+        repeat_window_days=repeat_window_days,
     )
     return {"month": f"{first:%Y-%m}", **result}
 
@@ -179,8 +248,9 @@ def interval_kpis(
     minutes: int = 30,
     sl_threshold_s: int | None = None,
     queue_code: str | None = None,
+    short_abandon_s: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Indicators of local day ``day`` per interval of ``minutes`` (one of :data:`INTERVAL_MINUTES`).
+    """Call indicators of local day ``day`` per interval of ``minutes`` (one of :data:`INTERVAL_MINUTES`).
 
     A call falls in the interval of its queue entry, or of its start when it was never queued, counted
     in local time. The bucket is computed in SQL from the stored UTC instant and the UTC start of the
@@ -194,6 +264,7 @@ def interval_kpis(
         raise ValidationError(f"interval must be one of {allowed} minutes", field="interval")
     queue = _queue(db, queue_code)
     threshold = _threshold(sl_threshold_s, queue)
+    short = _short(short_abandon_s)
     day_start, day_end = local_day_bounds(day)
     width = minutes * 60
     count = math.ceil((day_end - day_start).total_seconds() / width)
@@ -203,7 +274,7 @@ def interval_kpis(
         (epoch_seconds(func.coalesce(Call.queued_at, Call.started_at)) - literal_column(str(origin), Integer))
         // literal_column(str(width), Integer)
     ).label("bucket")
-    stmt = _base(day, day, threshold, queue).add_columns(bucket).group_by(bucket)
+    stmt = _base(day, day, threshold, queue, short).add_columns(bucket).group_by(bucket)
     per_bucket: dict[int, KpiCounts] = {}
     for row in db.execute(stmt):
         index = min(max(int(row.bucket), 0), count - 1)
@@ -216,16 +287,23 @@ def interval_kpis(
             {
                 "start": to_local(start).strftime("%H:%M"),
                 "end": "24:00" if end == day_end else to_local(end).strftime("%H:%M"),
-                **compute(per_bucket.get(index, KpiCounts()), sl_threshold_s=threshold),
+                **compute(
+                    per_bucket.get(index, KpiCounts()), sl_threshold_s=threshold, short_abandon_s=short
+                ),
             }
         )
     return intervals
 
 
 def queue_kpis(
-    *, db: Session, first_day: date, last_day: date | None = None, sl_threshold_s: int | None = None
+    *,
+    db: Session,
+    first_day: date,
+    last_day: date | None = None,
+    sl_threshold_s: int | None = None,
+    short_abandon_s: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Indicators per queue over local days ``first_day``…``last_day`` (default: one day).
+    """Call indicators per queue over local days ``first_day``…``last_day`` (default: one day).
 
     Each queue is measured against its own service-level threshold unless ``sl_threshold_s`` is given.
     Returns one dict per queue that had calls, ordered by queue code (calls without a queue last, with
@@ -235,11 +313,12 @@ def queue_kpis(
     if last_day < first_day:
         raise ValidationError("the period ends before it starts", field="last_day")
     default = _threshold(sl_threshold_s, None)
+    short = _short(short_abandon_s)
     threshold: ColumnElement[int] | int = (
         sl_threshold_s if sl_threshold_s is not None else func.coalesce(Queue.sl_threshold_s, default)
     )
     stmt = (
-        _base(first_day, last_day, threshold, None)
+        _base(first_day, last_day, threshold, None, short)
         .outerjoin(Queue, Queue.id == Call.queue_id)
         .add_columns(Queue.code, Queue.name, Queue.sl_threshold_s)
         .group_by(Queue.code, Queue.name, Queue.sl_threshold_s)
@@ -252,10 +331,268 @@ def queue_kpis(
             **compute(
                 _counts(row),
                 sl_threshold_s=sl_threshold_s or (row.sl_threshold_s if row.code is not None else default),
+                short_abandon_s=short,
             ),
         }
         for row in rows
     ]
+
+
+# --- contacts, callbacks, cases ------------------------------------------------------------------
+
+#: Dimensions of :func:`breakdown_kpis`.
+DIMENSIONS = ("queue", "category", "agent", "team")
+
+
+def _window(repeat_window_days: int | None) -> int:
+    if repeat_window_days is None:
+        return kpi_settings().repeat_window_days
+    if not 1 <= repeat_window_days <= 90:
+        raise ValidationError("repeat window must be 1–90 days", field="repeat_window_days")
+    return repeat_window_days
+
+
+def _period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    return local_day_bounds(first_day)[0], local_day_bounds(last_day)[1]
+
+
+def _same_caller_within(window_s: int, *, before: bool) -> ColumnElement[bool]:
+    """``EXISTS`` another contact of the same caller pseudonym and category within ``window_s``
+    seconds before (or after) the outer contact; ties in time are ordered by id."""
+    other = aliased(Contact)
+    me, them = epoch_seconds(Contact.created_at), epoch_seconds(other.created_at)
+    if before:
+        order = or_(
+            other.created_at < Contact.created_at,
+            and_(other.created_at == Contact.created_at, other.id < Contact.id),
+        )
+        near = them >= me - window_s
+    else:
+        order = or_(
+            other.created_at > Contact.created_at,
+            and_(other.created_at == Contact.created_at, other.id > Contact.id),
+        )
+        near = them <= me + window_s
+    return (
+        select(other.id)
+        .where(
+            other.caller_ref == Contact.caller_ref,
+            other.category_id == Contact.category_id,
+            order,
+            near,
+        )
+        .exists()
+    )
+
+
+def _contact_counts(
+    db: Session,
+    first_day: date,
+    last_day: date,
+    window_days: int,
+    by: str | None,
+    *,
+    queue_id: int | None = None,
+) -> dict[Any, ContactCounts]:
+    """Counts of contacts (created in the period), callbacks and cases (due in the period) per group
+    key of dimension ``by`` (``None``: one total under key ``None``). Three aggregate queries."""
+    start, end = _period_bounds(first_day, last_day)
+    now = utcnow()
+    window_s = window_days * 86400
+    repeat = _same_caller_within(window_s, before=True)
+    followed = _same_caller_within(window_s, before=False)
+    resolved = Contact.outcome == Outcome.RESOLVED
+    contact_q = select(
+        func.count(Contact.id).label("contacts"),
+        func.count(case((resolved, 1))).label("resolved"),
+        func.count(case((Contact.outcome == Outcome.TRANSFERRED, 1))).label("transferred"),
+        func.count(case((Contact.outcome == Outcome.CALLBACK, 1))).label("callback"),
+        func.count(case((repeat, 1))).label("repeats"),
+        func.count(case((and_(resolved, ~repeat, ~followed), 1))).label("first_resolved"),
+    ).where(Contact.created_at >= start, Contact.created_at < end)
+    kept = Callback.status == CallbackStatus.DONE
+    callback_q = (
+        select(
+            func.count(Callback.id).label("due"),
+            func.count(case((kept, 1))).label("kept"),
+        )
+        .join(Contact, Contact.id == Callback.contact_id)
+        .where(
+            Callback.due_at >= start,
+            Callback.due_at < end,
+            Callback.status != CallbackStatus.CANCELLED,
+            or_(Callback.status != CallbackStatus.PENDING, Callback.due_at <= now),
+        )
+    )
+    on_time = and_(Case.closed_at.is_not(None), Case.closed_at <= Case.due_at)
+    case_q = select(
+        func.count(Case.id).label("due"),
+        func.count(case((on_time, 1))).label("on_time"),
+    ).where(
+        Case.due_at >= start,
+        Case.due_at < end,
+        or_(Case.closed_at.is_not(None), Case.due_at <= now),
+    )
+    if queue_id is not None:
+        contact_q = contact_q.join(Call, Call.id == Contact.call_id).where(Call.queue_id == queue_id)
+        callback_q = callback_q.join(Call, Call.id == Contact.call_id).where(Call.queue_id == queue_id)
+        case_q = case_q.where(false())
+    if by is not None:
+        contact_q, callback_q, case_q = _grouped(by, contact_q, callback_q, case_q)
+    out: dict[Any, dict[str, int]] = {}
+
+    def add(rows: Any, **fields: str) -> None:
+        for row in rows:
+            key = row.key if by is not None else None
+            slot = out.setdefault(key, {})
+            for field, column in fields.items():
+                slot[field] = slot.get(field, 0) + int(getattr(row, column))
+
+    add(
+        db.execute(contact_q),
+        contacts="contacts",
+        resolved="resolved",
+        transferred="transferred",
+        callback="callback",
+        repeats="repeats",
+        first_contacts_resolved="first_resolved",
+    )
+    add(db.execute(callback_q), callbacks_due="due", callbacks_kept="kept")
+    add(db.execute(case_q), cases_due="due", cases_on_time="on_time")
+    result = {}
+    for key, fields in out.items():
+        fields["first_contacts"] = fields.get("contacts", 0) - fields.get("repeats", 0)
+        result[key] = ContactCounts(**fields)
+    return result
+
+
+def _grouped(by: str, contact_q: Any, callback_q: Any, case_q: Any) -> tuple[Any, Any, Any]:
+    """The three count queries grouped by ``by``; each gets a ``key`` column (code / username / team)."""
+    if by == "queue":
+        contact_q = contact_q.outerjoin(Call, Call.id == Contact.call_id).outerjoin(
+            Queue, Queue.id == Call.queue_id
+        )
+        callback_q = callback_q.outerjoin(Call, Call.id == Contact.call_id).outerjoin(
+            Queue, Queue.id == Call.queue_id
+        )
+        key: Any = Queue.code
+        case_key: Any = literal_column("NULL")
+    elif by == "category":
+        contact_q = contact_q.join(Category, Category.id == Contact.category_id)
+        callback_q = callback_q.join(Category, Category.id == Contact.category_id)
+        case_q = case_q.outerjoin(Category, Category.id == Case.category_id)
+        key = case_key = Category.code
+    elif by in ("agent", "team"):
+        contact_q = contact_q.join(User, User.id == Contact.agent_id)
+        callback_q = callback_q.outerjoin(User, User.id == Callback.assigned_agent_id)
+        case_q = case_q.outerjoin(User, User.id == Case.created_by_id)
+        key = case_key = User.username if by == "agent" else User.team
+    else:
+        raise ValidationError(f"breakdown must be one of {', '.join(DIMENSIONS)}", field="by")
+    if by == "queue":
+        # Cases have no queue: one group of their own (key None).
+        return (
+            contact_q.add_columns(key.label("key")).group_by(key),
+            callback_q.add_columns(key.label("key")).group_by(key),
+            case_q.add_columns(case_key.label("key")),
+        )
+    return (
+        contact_q.add_columns(key.label("key")).group_by(key),
+        callback_q.add_columns(key.label("key")).group_by(key),
+        case_q.add_columns(case_key.label("key")).group_by(case_key),
+    )
+
+
+def _call_groups(
+    db: Session, first_day: date, last_day: date, by: str, threshold: int, short: int
+) -> dict[Any, KpiCounts]:
+    stmt = _base(first_day, last_day, threshold, None, short)
+    if by == "category":
+        stmt = stmt.outerjoin(Category, Category.id == Contact.category_id)
+        key: Any = Category.code
+    elif by in ("agent", "team"):
+        stmt = stmt.outerjoin(User, User.id == Call.agent_id)
+        key = User.username if by == "agent" else User.team
+    else:
+        raise ValidationError(f"breakdown must be one of {', '.join(DIMENSIONS)}", field="by")
+    stmt = stmt.add_columns(key.label("key")).group_by(key)
+    return {row.key: _counts(row) for row in db.execute(stmt)}
+
+
+def _labels(db: Session, by: str) -> dict[Any, str]:
+    if by == "queue":
+        return {key: label for key, label in db.execute(select(Queue.code, Queue.name))}
+    if by == "category":
+        return {key: label for key, label in db.execute(select(Category.code, Category.name_ko))}
+    if by == "agent":
+        return {key: label for key, label in db.execute(select(User.username, User.display_name))}
+    return {}
+
+
+def breakdown_kpis(
+    *,
+    db: Session,
+    first_day: date,
+    last_day: date | None = None,
+    by: str,
+    sl_threshold_s: int | None = None,
+    short_abandon_s: int | None = None,
+    repeat_window_days: int | None = None,
+) -> list[dict[str, Any]]:
+    """All indicators per ``by`` (``queue``, ``category``, ``agent`` or ``team``) over local days
+    ``first_day``…``last_day`` (default: one day).
+
+    Calls are grouped by their queue, the category of their contact record, the agent who answered
+    (``agent`` = username) or that agent's team; contacts by their call's queue, category, counselor or
+    team; callbacks by the contact's queue/category and the assigned counselor; cases by category and
+    the counselor who created them (cases have no queue: key None). Per-queue rows use each queue's
+    own SL threshold (as :func:`queue_kpis`). Returns one dict per group that had calls, contacts,
+    callbacks or cases, ordered by key (None last), with ``key``, ``label`` (queue name, Korean category
+    name, display name, or the team) and :func:`compute`/:func:`compute_contacts`'s keys. Raises
+    ValidationError (unknown ``by``, bad thresholds).
+    """
+    last_day = last_day or first_day
+    if last_day < first_day:
+        raise ValidationError("the period ends before it starts", field="last_day")
+    if by not in DIMENSIONS:
+        raise ValidationError(f"breakdown must be one of {', '.join(DIMENSIONS)}", field="by")
+    short = _short(short_abandon_s)
+    window = _window(repeat_window_days)
+    threshold = _threshold(sl_threshold_s, None)
+    calls: dict[Any, dict[str, Any]]
+    if by == "queue":
+        calls = {
+            row["queue"]: row
+            for row in queue_kpis(
+                db=db,
+                first_day=first_day,
+                last_day=last_day,
+                sl_threshold_s=sl_threshold_s,
+                short_abandon_s=short,
+            )
+        }
+    else:
+        calls = {
+            key: compute(counts, sl_threshold_s=threshold, short_abandon_s=short)
+            for key, counts in _call_groups(db, first_day, last_day, by, threshold, short).items()
+        }
+    contacts = _contact_counts(db, first_day, last_day, window, by)
+    labels = _labels(db, by)
+    empty_calls = compute(KpiCounts(), sl_threshold_s=threshold, short_abandon_s=short)
+    rows = []
+    for key in sorted(set(calls) | set(contacts), key=lambda k: (k is None, str(k or ""))):
+        call_values = {
+            k: v for k, v in calls.get(key, empty_calls).items() if k not in ("queue", "queue_name")
+        }
+        rows.append(
+            {
+                "key": key,
+                "label": labels.get(key, key) if key is not None else None,
+                **call_values,
+                **compute_contacts(contacts.get(key, ContactCounts()), repeat_window_days=window),
+            }
+        )
+    return rows
 
 
 def day_contact_summary(*, db: Session, day: date, recent: int = 10) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from minwon.accounts.models import Role, User
 from minwon.core.clock import local_today
 from minwon.core.errors import ValidationError
 from minwon.db.deps import DbSession
-from minwon.quality.kpi import BY_NAME, format_value
+from minwon.quality.kpi import BY_NAME, format_value, statuses, targets_json
 from minwon.quality.service import day_contact_summary, day_kpis, interval_kpis, queue_kpis
 from minwon.web.templating import render
 
@@ -37,6 +37,12 @@ TILES: tuple[tuple[str, str], ...] = (
     ("asa_s", "kpi-asa"),
     ("aht_s", "kpi-aht"),
     ("abandonment_rate", "kpi-abandonment-rate"),
+)
+#: Contact, callback and case indicators shown under the contact records (KPI module definitions).
+CONTACT_TILES: tuple[tuple[str, str], ...] = (
+    ("repeat_rate", "kpi-repeat-rate"),
+    ("callback_kept_rate", "kpi-callback-kept"),
+    ("deadline_compliance", "kpi-deadline-compliance"),
 )
 PAGE_INTERVALS = (15, 30, 60)
 DEFAULT_INTERVAL = 30
@@ -108,6 +114,9 @@ def panel_context(*, db: Session, day: date, interval: int) -> dict[str, Any]:
         "interval": interval,
         "kpis": kpis,
         "tiles": [(name, testid, BY_NAME[name]) for name, testid in TILES],
+        "contact_tiles": [(name, testid, BY_NAME[name]) for name, testid in CONTACT_TILES],
+        "status": statuses(kpis),
+        "targets": targets_json(),
         "intervals": table_rows,
         "chart": _chart(intervals),
         "queues": [row for row in queue_kpis(db=db, first_day=day) if row["offered"]],

@@ -1,0 +1,283 @@
+"""Monthly KPI report time on SQLite and PostgreSQL over millions of generated calls and contacts.
+
+Generates ``--rows`` calls (default 10,000,000) spread evenly, in time order, over August 2026 in a
+scratch database per
+backend, entirely in the database (one ``INSERT … SELECT`` each: a recursive CTE on SQLite,
+``generate_series`` on PostgreSQL — no rows pass through Python): 3 % end in the IVR, 8 % are
+abandoned (waits 0–89 s, so some are short abandons), the rest answered by 50 counselors in 5 teams
+over 4 queues; callers are drawn from rows/4 pseudonyms (quadratic-residue spread, about 11 % of
+contacts are repeats within 7 days). Every answered call gets a
+contact record (70 % resolved, 20 % transferred → a case with a 7-day deadline closed 0–8 days later,
+10 % callback → a callback due 2 h later). Then ``ANALYZE`` (sampled on SQLite) and the timings
+(median of 3 runs, the first of them on a cold cache):
+
+* ``calls_ms`` — the call indicators of the month (``period_kpis(contacts=False)``),
+* ``report_ms`` — ``minwon kpi --month 2026-08 --json`` (``kpi_report``): every indicator + status,
+* ``report_by_queue_agent_ms`` — the same with ``--by queue --by agent``.
+
+    .venv/bin/python bench/kpi.py --rows 10000000 > bench/results/kpi.json
+
+SQLite file: ``/tmp/minwon_bench_kpi.db``; PostgreSQL database ``minwon_bench_kpi`` (dropped and
+created; admin URL ``MINWON_BENCH_PG``, default ``postgresql://postgres@127.0.0.1:5432/postgres``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from minwon.accounts.models import Role, User
+from minwon.db.migrate import upgrade
+from minwon.db.session import make_engine, normalise_url
+from minwon.org.models import Category, Queue
+from minwon.quality.commands import kpi_report
+from minwon.quality.service import period_kpis
+from minwon.telephony.models import Pbx
+
+PG = os.environ.get("MINWON_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+SQLITE_FILE = Path("/tmp/minwon_bench_kpi.db")
+PG_NAME = "minwon_bench_kpi"
+MONTH = "2026-08"
+#: 2026-08-01 00:00 Asia/Seoul as a UTC epoch; the month has 31 days.
+BASE = int(datetime(2026, 7, 31, 15, 0, tzinfo=UTC).timestamp())
+SPAN = 31 * 86400
+AGENTS, QUEUES, CATEGORIES = 50, 4, 6
+
+
+class Dialect:
+    """The few SQL spellings that differ: row series, epoch → timestamp, timestamp + seconds, day."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def series(self, rows: int) -> str:
+        if self.name == "sqlite":
+            return (
+                f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {rows}) "
+                "SELECT n FROM s) AS s"
+            )
+        return f"generate_series(CAST(1 AS BIGINT), {rows}) AS s(n)"
+
+    def ts(self, epoch: str) -> str:
+        if self.name == "sqlite":
+            return f"(strftime('%Y-%m-%d %H:%M:%S', {epoch}, 'unixepoch') || '.000000')"
+        return f"to_timestamp({epoch})"
+
+    def plus(self, column: str, seconds: str) -> str:
+        if self.name == "sqlite":
+            return self.ts(f"CAST(strftime('%s', {column}) AS INTEGER) + ({seconds})")
+        return f"({column} + make_interval(secs => ({seconds})))"
+
+    def day(self, epoch: str) -> str:
+        if self.name == "sqlite":
+            return f"date({epoch} + 32400, 'unixepoch')"
+        return f"CAST(to_timestamp({epoch} + 32400) AT TIME ZONE 'UTC' AS DATE)"
+
+
+def _reference_rows(engine: Engine) -> None:
+    with Session(engine) as db:
+        db.add(Pbx(name="bench", token_digest="0" * 64))
+        for q in range(QUEUES):
+            db.add(Queue(code=f"q{q + 1}", name=f"대기열 {q + 1}", sl_threshold_s=20))
+        for c in range(CATEGORIES):
+            db.add(Category(code=f"cat{c + 1}", name_ko=f"분류 {c + 1}", name_en=f"Category {c + 1}"))
+        for a in range(AGENTS):
+            db.add(
+                User(
+                    username=f"agent{a + 1:02d}",
+                    display_name=f"상담사 {a + 1}",
+                    password_hash="!",
+                    role=Role.COUNSELOR,
+                    team=f"team{a % 5 + 1}",
+                )
+            )
+        db.commit()
+        # The generator below addresses them by id: a fresh database numbers them from 1.
+        assert db.scalar(select(Queue.id).where(Queue.code == "q1")) == 1
+        assert db.scalar(select(Category.id).where(Category.code == "cat1")) == 1
+        assert db.scalar(select(User.id).where(User.username == "agent01")) == 1
+
+
+def generate(engine: Engine, rows: int) -> dict[str, float]:
+    """Fill calls, contacts, callbacks and cases; returns seconds per step."""
+    d = Dialect(engine.dialect.name)
+    h = "((n * 2654435761) % 4294967296)"
+    # Calls arrive in time order (as a PBX reports them), so ids follow time as in a real table.
+    e = f"({BASE} + (n - 1) * {SPAN} / {rows})"
+    wait = f"(({h} / 100) % 90)"
+    talk = f"(30 + ({h} / 9000) % 400)"
+    hold = f"(CASE WHEN ({h} / 3600000) % 5 = 0 THEN ({h} / 9000) % 60 ELSE 0 END)"
+    kind = f"({h} % 100)"
+    calls = f"""
+        INSERT INTO calls (pbx_id, external_id, queue_id, caller_ref, agent_ref, agent_id, status,
+            started_at, queued_at, answered_at, ended_at, queue_wait_s, talk_s, hold_s, service_day)
+        SELECT 1, CAST(n AS TEXT),
+            CASE WHEN {kind} < 3 THEN NULL ELSE 1 + ({h} / 7) % {QUEUES} END,
+            'c' || CAST((((n * n) % 1000003) * 7919) % {max(rows // 4, 1)} AS TEXT),
+            CASE WHEN {kind} >= 11 THEN 'A' || CAST(1 + ({h} / 13) % {AGENTS} AS TEXT) END,
+            CASE WHEN {kind} >= 11 THEN 1 + ({h} / 13) % {AGENTS} END,
+            CASE WHEN {kind} < 3 THEN 'ENDED_IN_IVR' WHEN {kind} < 11 THEN 'ABANDONED' ELSE 'COMPLETED' END,
+            {d.ts(e)},
+            CASE WHEN {kind} >= 3 THEN {d.ts(f"{e} + 8")} END,
+            CASE WHEN {kind} >= 11 THEN {d.ts(f"{e} + 8 + {wait}")} END,
+            CASE WHEN {kind} < 3 THEN {d.ts(f"{e} + 30")} WHEN {kind} < 11 THEN {d.ts(f"{e} + 8 + {wait}")}
+                 ELSE {d.ts(f"{e} + 8 + {wait} + {talk} + {hold}")} END,
+            CASE WHEN {kind} >= 3 THEN {wait} END,
+            CASE WHEN {kind} >= 11 THEN {talk} END,
+            CASE WHEN {kind} >= 11 THEN {hold} ELSE 0 END,
+            {d.day(e)}
+        FROM {d.series(rows)}
+    """
+    contacts = f"""
+        INSERT INTO contacts (call_id, channel, agent_id, caller_ref, category_id, inquiry, answer,
+            outcome, wrapup_started_at, created_at, acw_s)
+        SELECT id, 'CALL', agent_id, caller_ref,
+            1 + (((id * 2654435761) % 4294967296) / 101) % {CATEGORIES}, '', '',
+            CASE WHEN id % 10 < 7 THEN 'RESOLVED' WHEN id % 10 < 9 THEN 'TRANSFERRED' ELSE 'CALLBACK' END,
+            ended_at, {d.plus("ended_at", "10 + id % 50")}, 10 + id % 50
+        FROM calls WHERE status = 'COMPLETED'
+    """
+    callbacks = f"""
+        INSERT INTO callbacks (contact_id, assigned_agent_id, due_at, status, note, attempts, created_at)
+        SELECT id, agent_id, {d.plus("created_at", "7200")},
+            CASE WHEN id % 7 < 5 THEN 'DONE' WHEN id % 7 < 6 THEN 'FAILED' ELSE 'CANCELLED' END, '', 1,
+            created_at
+        FROM contacts WHERE outcome = 'CALLBACK'
+    """
+    cases = f"""
+        INSERT INTO cases (number, source, title, question, answer, category_id, petition_type, status,
+            received_at, due_at, closed_at, created_by_id)
+        SELECT 'B' || CAST(id AS TEXT), 'CONTACT', '', '', '', category_id, 'bench', 'CLOSED', created_at,
+            {d.plus("created_at", str(7 * 86400))}, {d.plus("created_at", "(id % 9) * 86400")}, agent_id
+        FROM contacts WHERE outcome = 'TRANSFERRED'
+    """
+    steps: dict[str, float] = {}
+    with engine.begin() as conn:
+        for name, sql in (
+            ("calls", calls),
+            ("contacts", contacts),
+            ("callbacks", callbacks),
+            ("cases", cases),
+        ):
+            t0 = time.perf_counter()
+            conn.execute(text(sql))
+            steps[f"insert_{name}_s"] = round(time.perf_counter() - t0, 1)
+            print(f"  {engine.dialect.name}: {name} {steps[f'insert_{name}_s']} s", file=sys.stderr)
+    t0 = time.perf_counter()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if engine.dialect.name == "sqlite":
+            # A full ANALYZE reads every index entry (minutes at 10M rows); sample as PRAGMA optimize does.
+            conn.execute(text("PRAGMA analysis_limit = 1000"))
+        conn.execute(text("ANALYZE"))
+    steps["analyze_s"] = round(time.perf_counter() - t0, 1)
+    return steps
+
+
+def _median_ms(fn: Callable[[], Any], times: int = 3, *, label: str = "") -> tuple[float, Any]:
+    samples, result = [], None
+    for _ in range(times):
+        t0 = time.perf_counter()
+        result = fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+        print(f"  {label}: {samples[-1]:.0f} ms", file=sys.stderr)
+    return round(statistics.median(samples)), result
+
+
+def run(engine: Engine, rows: int, *, quick: bool = False) -> dict[str, Any]:
+    upgrade(engine)
+    _reference_rows(engine)
+    t0 = time.perf_counter()
+    steps = generate(engine, rows)
+    steps["generate_total_s"] = round(time.perf_counter() - t0, 1)
+    first, last = date(2026, 8, 1), date(2026, 8, 31)
+    with Session(engine) as db:
+        counts = {
+            t: db.scalar(text(f"SELECT COUNT(*) FROM {t}"))
+            for t in ("calls", "contacts", "callbacks", "cases")
+        }
+        times = 1 if quick else 3
+        calls_ms, _ = _median_ms(
+            lambda: period_kpis(db=db, first_day=first, last_day=last, contacts=False),
+            times=times,
+            label="calls",
+        )
+        report_ms, report = _median_ms(lambda: kpi_report(db=db, month=MONTH), times=times, label="report")
+        by_ms = None
+        if not quick:
+            by_ms, _ = _median_ms(
+                lambda: kpi_report(db=db, month=MONTH, by=["queue", "agent"]), times=1, label="by queue+agent"
+            )
+    keys = ("offered", "service_level", "asa_s", "aht_s", "fcr", "repeat_rate", "deadline_compliance")
+    return {
+        "rows": counts,
+        **steps,
+        "calls_ms": calls_ms,
+        "report_ms": report_ms,
+        "report_by_queue_agent_ms": by_ms,
+        "sample": {k: report[k] for k in keys},
+    }
+
+
+def _sqlite_engine() -> Engine:
+    SQLITE_FILE.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{SQLITE_FILE}")
+
+    @event.listens_for(engine, "connect")
+    def _fast(dbapi_conn: Any, _record: Any) -> None:  # scratch data: durability not needed
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode = OFF")
+        cur.execute("PRAGMA synchronous = OFF")
+        cur.execute("PRAGMA cache_size = -400000")
+        cur.execute("PRAGMA temp_store = MEMORY")
+        cur.close()
+
+    return engine
+
+
+def _pg_engine() -> Engine:
+    admin = create_engine(normalise_url(PG), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{PG_NAME}"'))
+    admin.dispose()
+    url = make_url(normalise_url(PG)).set(database=PG_NAME).render_as_string(hide_password=False)
+    return make_engine(url)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--quick", action="store_true", help="one timing run each, no breakdown")
+    args = parser.parse_args()
+    out: dict[str, Any] = {
+        "month": MONTH,
+        "calls_generated": args.rows,
+        "timing_runs": 1 if args.quick else 3,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared with other work)",
+    }
+    for backend in args.backends.split(","):
+        engine = _sqlite_engine() if backend == "sqlite" else _pg_engine()
+        try:
+            out[backend] = run(engine, args.rows, quick=args.quick)
+        finally:
+            engine.dispose()
+        print(f"{backend}: {json.dumps(out[backend])}", file=sys.stderr)
+    print(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
