@@ -114,8 +114,13 @@ class Settings(BaseSettings):
     linkage_roles: str = "counselor,supervisor"
     #: The center's name in citizen SMS (e.g. the virtual-account notice).
     center_name: str = "한빛시 민원콜센터"
-    #: The address citizens use to reach minwon (links in SMS, e.g. the status page).
-    public_url: str = "http://127.0.0.1:8000"
+    #: The address citizens use to reach minwon (links in SMS, e.g. the status page); unset →
+    #: ``http://MINWON_HOST:MINWON_PORT`` (right for the demo only: set it in production).
+    public_url: str | None = None
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     #: Start the reference back office (``minwon backoffice serve``) as a child of ``minwon serve``.
     #: Unset → on in ``development`` (the demo), off in ``test`` and ``production``.

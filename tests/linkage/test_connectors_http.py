@@ -220,3 +220,37 @@ def test_demo_connector_configs_fit_each_connector(monkeypatch: pytest.MonkeyPat
         config = cls.Config.model_validate(configs[name])
         assert config.model_dump()["base_url"] == "http://127.0.0.1:18999"
         assert set(cls.secret_fields) == {"api_key"}
+
+
+def test_parking_sms_pairs_the_reduced_fine_with_the_reduction_deadline() -> None:
+    """질서위반행위규제법 §18: the 20 % reduction holds only until the reduction deadline; after it the
+    full fine is due by the imposition due date."""
+    from datetime import date
+
+    from minwon.linkage.connectors.parking.connector import Violation
+
+    base = {
+        "notice_no": "P-1",
+        "vehicle_number": "12가3456",
+        "occurred_at": "2026-11-20T10:00:00+09:00",
+        "place": "한빛로 1",
+        "child_zone": False,
+        "violation": "주정차 위반",
+        "fine": 40_000,
+        "reduced_fine": 32_000,
+        "reduction": 8_000,
+        "reduction_deadline": date(2026, 12, 17),
+        "notice_date": date(2026, 12, 1),
+        "objection_deadline": date(2026, 12, 17),
+        "imposition_due": date(2027, 2, 16),
+        "bank": "한빛은행",
+        "virtual_account": "123-456",
+    }
+    in_period = Violation(**base, status="objection_period", amount_due=32_000).virtual_account_info()
+    assert in_period is not None and (in_period.amount, in_period.due) == (32_000, date(2026, 12, 17))
+    after = Violation(**base, status="imposed", amount_due=40_000).virtual_account_info()
+    assert after is not None and (after.amount, after.due) == (40_000, date(2027, 2, 16))
+    assert (
+        Violation(**base, status="paid", amount_due=0, paid_on=date(2026, 12, 2)).virtual_account_info()
+        is None
+    )

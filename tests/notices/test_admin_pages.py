@@ -110,6 +110,8 @@ def test_admin_sees_outbox_masked_filters_and_retries(client: TestClient, db: Se
     assert page.status_code == 200
     assert PHONE_MASKED in page.text
     _no_clear_phone(page.text)
+    # the citizen's status code travels in the SMS but staff never see it
+    assert "확인코드 ******" in page.text and "123456" not in page.text
     assert "gateway answered HTTP 400" in page.text
     only_failed = client.get("/admin/notices?status=failed", headers=HTML)
     rows = re.findall(r'data-testid="notice" data-status="(\w+)"', only_failed.text)

@@ -172,4 +172,4 @@ def lookup_case_status(
 
 def status_url() -> str:
     """The citizen status page's address (``MINWON_PUBLIC_URL`` + ``/status``) for receipt notices."""
-    return get_settings().public_url.rstrip("/") + "/status"
+    return get_settings().public_base_url + "/status"

@@ -26,7 +26,7 @@ from minwon.config import get_settings
 from minwon.contacts.models import Contact
 from minwon.contacts.service import get_call_for_agent
 from minwon.core.audit import record_access, record_audit
-from minwon.core.clock import utcnow
+from minwon.core.clock import local_today, utcnow
 from minwon.core.crypto import decrypt, encrypt
 from minwon.core.errors import NotFound, PermissionDenied, ValidationError
 from minwon.core.i18n import N_
@@ -552,7 +552,8 @@ def send_virtual_account_sms(
             "center": get_settings().center_name,
             "item": account.item,
             "amount": format_krw(account.amount).removesuffix("원"),
-            "due": korean_date(account.due),
+            # An overdue bill (arrears) has no future due date: tell the citizen to pay now.
+            "due": korean_date(account.due) if account.due >= local_today() else "즉시(기한 경과)",
             "bank": account.bank,
             "account": account.account,
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,17 @@ def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 env.filters["local"] = _local
+
+_CODE = re.compile(r"(확인코드|verification code)\s*(\d{4,8})", re.IGNORECASE)
+
+
+def _mask_codes(text: str) -> str:
+    """Hide a citizen's status-lookup code in message bodies shown to staff (it is stored only as a
+    digest on the case; the SMS itself must carry it)."""
+    return _CODE.sub(lambda m: f"{m.group(1)} {'*' * len(m.group(2))}", text)
+
+
+env.filters["mask_codes"] = _mask_codes
 
 
 def request_locale(request: Request) -> str:

@@ -24,6 +24,7 @@ from minwon.linkage.contract import (
     LookupResult,
     LookupSpec,
 )
+from minwon.linkage.contract import VirtualAccount as PaymentAccount
 from minwon.linkage.http import HttpConnectorConfig, JsonHttpClient, parse_items
 
 _KEYS = frozenset({IdentityKey.VEHICLE, IdentityKey.RESIDENT})
@@ -58,6 +59,21 @@ class Violation(BaseModel):
     amount_due: int
     bank: str
     virtual_account: str
+
+    def virtual_account_info(self) -> PaymentAccount | None:
+        """What to tell the citizen to pay: while the reduction period runs, the reduced fine by the
+        reduction deadline (질서위반행위규제법 §18); after it, ``amount_due`` by the imposition due date.
+        None for a paid violation."""
+        if self.status == "paid" or self.amount_due <= 0:
+            return None
+        reduced = self.amount_due == self.reduced_fine and self.reduction > 0
+        return PaymentAccount(
+            item=self.violation,
+            amount=self.amount_due,
+            due=self.reduction_deadline if reduced else self.imposition_due,
+            bank=self.bank,
+            account=self.virtual_account,
+        )
 
     @model_validator(mode="before")
     @classmethod
