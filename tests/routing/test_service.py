@@ -62,7 +62,7 @@ def test_suggestion_maps_to_active_department_and_category(
     assert s.target is not None and s.target.department_id == trained["tax"].id
     assert s.category == "지방세"  # make_org: 지방세's default department is 세무과
     parked = suggest(db=db, text="견인된 차를 찾고 싶어요", threshold=0.0)
-    assert parked.department == "주차관리과"
+    assert parked.department == "교통행정과"  # the learned 주차관리과, mapped to today's department
     assert parked.target is not None and parked.target.department == "교통행정과"
     assert parked.category is None  # no category defaults to 교통행정과
 
@@ -152,8 +152,9 @@ def test_desk_partial_and_api(client: TestClient, db: Session, trained: dict[str
     assert page.status_code == 200
     assert 'data-testid="route-suggestion"' in page.text and "세무과" in page.text
     assert client.get("/desk/route-suggest", params={"inquiry": "세"}).text.strip() == ""
+    assert "세무과" in client.get("/desk/route-suggest", params={"inquiry": "재산"}).text
     api = client.post("/api/routing/suggest", json={"text": "견인 보관소"}, headers={"X-CSRF-Token": csrf})
-    assert api.status_code == 200 and api.json()["alternatives"][0]["department"] == "주차관리과"
+    assert api.status_code == 200 and api.json()["alternatives"][0]["department"] == "교통행정과"
     bad = client.post("/api/routing/suggest", json={"text": ""}, headers={"X-CSRF-Token": csrf})
     assert bad.status_code == 422 and "empty" in bad.text
     bad = client.post("/api/routing/suggest", json={"nope": 1}, headers={"X-CSRF-Token": csrf})
@@ -184,3 +185,17 @@ def test_admin_page_maps_and_retrains(
     assert r.status_code == 303
     assert db.scalar(select(func.count(RoutingModelRecord.id))) == before + 1
     assert db.scalar(select(func.count(RoutingModelRecord.id)).where(RoutingModelRecord.is_active)) == 1
+
+
+def test_labels_mapped_to_one_department_add_up(db: Session, trained: dict[str, Department]) -> None:
+    from minwon.routing.service import _cache
+
+    set_mapping(db=db, label="주차관리과", department_id=trained["tax"].id)
+    model = _cache.get(db)
+    assert model is not None
+    probs = {r.label: r.probability for r in model.rank("견인 차량 재산세", k=3)}
+    s = suggest(db=db, text="견인 차량 재산세", threshold=0.0)
+    merged = {a.department: a.confidence for a in s.alternatives}
+    assert set(merged) == {"세무과", "상하수도사업소"}  # two learned names, one transfer target
+    assert merged["세무과"] == pytest.approx(probs["세무과"] + probs["주차관리과"])
+    assert merged["상하수도사업소"] == pytest.approx(probs["상하수도사업소"])

@@ -212,6 +212,21 @@ def _targets(db: Session, labels: Iterable[str]) -> dict[str, Target]:
     return out
 
 
+def _merge_by_target(ranked: Sequence[rm.Ranked], targets: dict[str, Target]) -> list[Alternative]:
+    """One alternative per department a counselor can transfer to: learned names that map to the same
+    active department add their probabilities (e.g. 교통운수과 and 교통행정과 → 교통행정과); names with no
+    active department stay as they are. Best first."""
+    merged: dict[object, Alternative] = {}
+    for r in ranked:
+        target = targets.get(r.label)
+        key: object = ("department", target.department_id) if target else ("label", r.label)
+        name = target.department if target else r.label
+        seen = merged.get(key)
+        prob = r.probability + (seen.confidence if seen else 0.0)
+        merged[key] = Alternative(name, prob, target)
+    return sorted(merged.values(), key=lambda a: -a.confidence)
+
+
 def check_text(text: str) -> str:
     """The inquiry text stripped; raises ValidationError when empty or longer than ``MAX_TEXT``."""
     text = text.strip()
@@ -232,9 +247,9 @@ def suggest(*, db: Session, text: str, threshold: float | None = None) -> Sugges
     if model is None:
         raise NotFound("no routing model has been trained yet (minwon routing train)")
     limit = get_settings().routing_min_confidence if threshold is None else threshold
-    ranked = model.rank(text, k=3)
+    ranked = model.rank(text, k=len(model.labels))
     targets = _targets(db, (r.label for r in ranked))
-    alternatives = [Alternative(r.label, r.probability, targets.get(r.label)) for r in ranked]
+    alternatives = _merge_by_target(ranked, targets)[:3]
     top = alternatives[0] if alternatives else None
     sure = top is not None and top.confidence >= limit
     return Suggestion(

@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 DeskUser = Annotated[User, Depends(require_roles(Role.COUNSELOR, Role.SUPERVISOR))]
 Administrator = Annotated[User, Depends(require_roles(Role.ADMINISTRATOR))]
 #: Shorter inquiries carry too little to route; the partial stays empty.
-MIN_CHARS = 4
+MIN_CHARS = 2
 
 
 @router.get("/desk/route-suggest")
