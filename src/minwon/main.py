@@ -48,7 +48,11 @@ def create_app() -> FastAPI:
         if _wants_html(request) and not request.headers.get("hx-request"):
             msg = gettext(request_locale(request), exc.message)
             return render(request, "error.html", {"message": msg}, status_code=exc.status_code)
-        return JSONResponse(exc.as_dict(), status_code=exc.status_code)
+        body = exc.as_dict()
+        if request.headers.get("hx-request"):
+            # The desk shows this message to the user: in their language (the JSON API stays English).
+            body["message"] = gettext(request_locale(request), exc.message)
+        return JSONResponse(body, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(_request: Request, exc: RequestValidationError) -> Response:

@@ -159,6 +159,11 @@ def test_desk_partial_and_api(client: TestClient, db: Session, trained: dict[str
     assert bad.status_code == 422 and "empty" in bad.text
     bad = client.post("/api/routing/suggest", json={"nope": 1}, headers={"X-CSRF-Token": csrf})
     assert bad.status_code == 422
+    # htmx requests from the desk get the message in the user's language; the JSON API stays English
+    bad = client.post(
+        "/api/routing/suggest", json={"text": " "}, headers={"X-CSRF-Token": csrf, "HX-Request": "true"}
+    )
+    assert bad.status_code == 422 and bad.json()["message"] == "문의 내용이 비어 있습니다."
     client.cookies.clear()
     sign_in(client, "officer")
     assert client.get("/desk/route-suggest", params={"inquiry": "자동차세"}).status_code == 403
