@@ -24,6 +24,7 @@ from minwon.config import get_settings
 from minwon.core.audit import record_audit
 from minwon.core.clock import to_local
 from minwon.core.errors import NotFound, ValidationError
+from minwon.core.i18n import N_
 from minwon.org.models import Category, Department
 from minwon.routing import model as rm
 from minwon.routing.models import DepartmentMapping, RoutingModelRecord
@@ -231,7 +232,7 @@ def check_text(text: str) -> str:
     """The inquiry text stripped; raises ValidationError when empty or longer than ``MAX_TEXT``."""
     text = text.strip()
     if not text:
-        raise ValidationError("the inquiry text is empty", field="text")
+        raise ValidationError(N_("the inquiry text is empty"), field="text")
     if len(text) > MAX_TEXT:
         raise ValidationError(f"the inquiry text is longer than {MAX_TEXT} characters", field="text")
     return text
@@ -245,7 +246,7 @@ def suggest(*, db: Session, text: str, threshold: float | None = None) -> Sugges
     text = check_text(text)
     model = _cache.get(db)
     if model is None:
-        raise NotFound("no routing model has been trained yet (minwon routing train)")
+        raise NotFound(N_("no routing model has been trained yet (minwon routing train)"))
     limit = get_settings().routing_min_confidence if threshold is None else threshold
     ranked = model.rank(text, k=len(model.labels))
     targets = _targets(db, (r.label for r in ranked))
@@ -271,7 +272,7 @@ def evaluate_queries(*, db: Session, queries: Sequence[tuple[str, str]]) -> dict
     """
     model = _cache.get(db)
     if model is None:
-        raise NotFound("no routing model has been trained yet (minwon routing train)")
+        raise NotFound(N_("no routing model has been trained yet (minwon routing train)"))
     texts = [check_text(q) for q, _ in queries]
     ranked = model.rank_many(texts, k=3)
     targets = _targets(db, {r.label for row in ranked for r in row})
