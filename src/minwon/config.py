@@ -137,17 +137,17 @@ class Settings(BaseSettings):
     #: Run ``minwon scheduler run`` as a child of ``minwon serve`` (default: only in development).
     scheduler_autostart: bool | None = None
 
+    def _autostart(self, explicit: bool | None) -> bool:
+        """An explicit setting wins; otherwise child processes start only in development."""
+        return explicit if explicit is not None else self.environment == "development"
+
     @property
     def scheduler_autostart_enabled(self) -> bool:
-        if self.scheduler_autostart is not None:
-            return self.scheduler_autostart
-        return self.environment == "development"
+        return self._autostart(self.scheduler_autostart)
 
     @property
     def backoffice_autostart_enabled(self) -> bool:
-        if self.backoffice_autostart is not None:
-            return self.backoffice_autostart
-        return self.environment == "development"
+        return self._autostart(self.backoffice_autostart)
 
     #: Knowledge base: folder of article attachments, the largest attachment (bytes), and the months
     #: from approval to an approved version's periodic review (ISO 9001 §7.5.2 c).
