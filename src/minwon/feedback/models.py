@@ -45,7 +45,9 @@ class SurveyInvitation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), unique=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), unique=True
+    )
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), unique=True)
     subject_ref: Mapped[str] = mapped_column(String(64))
     subject_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -120,14 +122,18 @@ class SurveyFollowUp(Base):
     __tablename__ = "survey_followups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("survey_responses.id", ondelete="CASCADE"), unique=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_responses.id", ondelete="CASCADE"), unique=True
+    )
     status: Mapped[FollowUpStatus] = mapped_column(
         Enum(FollowUpStatus, native_enum=False, length=20), default=FollowUpStatus.OPEN, index=True
     )
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     due_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
-    outcome: Mapped[FollowUpOutcome | None] = mapped_column(Enum(FollowUpOutcome, native_enum=False, length=20))
+    outcome: Mapped[FollowUpOutcome | None] = mapped_column(
+        Enum(FollowUpOutcome, native_enum=False, length=20)
+    )
     outcome_note: Mapped[str] = mapped_column(Text, default="")
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("service_complaints.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -141,7 +147,9 @@ class FollowUpComment(Base):
     __tablename__ = "survey_followup_comments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    followup_id: Mapped[int] = mapped_column(ForeignKey("survey_followups.id", ondelete="CASCADE"), index=True)
+    followup_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_followups.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     author_name: Mapped[str] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text)
