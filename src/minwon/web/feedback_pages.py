@@ -18,7 +18,7 @@ from minwon.accounts.deps import CsrfChecked, client_ip, require_roles
 from minwon.accounts.models import Role, User
 from minwon.core.clock import local_day_bounds, local_today, parse_day
 from minwon.core.errors import ValidationError
-from minwon.core.i18n import gettext
+from minwon.core.i18n import N_, gettext
 from minwon.db.deps import DbSession
 from minwon.feedback.models import (
     ComplaintChannel,
@@ -105,7 +105,7 @@ async def save_question_form(request: Request, db: DbSession, user: QualityManag
     try:
         order = int(str(raw.get("sort_order", "0")).strip() or "0")
     except ValueError:
-        raise ValidationError("The order must be a number from 0 to 999.", field="sort_order") from None
+        raise ValidationError(N_("The order must be a number from 0 to 999."), field="sort_order") from None
     save_question(
         db=db,
         question_id=int(qid) if qid.isdigit() else None,
@@ -266,12 +266,12 @@ async def complaint_create(request: Request, db: DbSession, user: QualityUser) -
     contact = form["contact_id"].strip().lstrip("#")
     try:
         if contact and not contact.isdigit():
-            raise ValidationError("No contact has this number.", field="contact_id")
+            raise ValidationError(N_("No contact has this number."), field="contact_id")
         received = (
             parse_day(form["received_on"], field="received_on") if form["received_on"].strip() else None
         )
         if received is not None and received > local_today():
-            raise ValidationError("The date is in the future.", field="received_on")
+            raise ValidationError(N_("The date is in the future."), field="received_on")
         complaint = record_complaint(
             db=db,
             channel=form["channel"],
