@@ -14,7 +14,6 @@ Counts per period use the instant of the contact or case the survey is about (``
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -339,8 +338,6 @@ def _invitation_for(db: Session, token: str, ip: str | None, now: datetime) -> S
     if 10 <= len(token) <= 64:
         digest = token_digest(token)
         found = db.scalar(select(SurveyInvitation).where(SurveyInvitation.token_digest == digest))
-        if found is not None and not hmac.compare_digest(found.token_digest, digest):
-            found = None
     problem: SurveyLinkProblem | None = None
     if found is None:
         problem = SurveyLinkProblem(LINK_UNKNOWN, kind="unknown", status_code=404)
@@ -548,6 +545,15 @@ def view_followup(*, db: Session, followup_id: int, viewer: User, ip: str | None
     return view
 
 
+def counselors(*, db: Session) -> list[User]:
+    """Active counselors, by name (the complaint form's "related counselor")."""
+    return list(
+        db.scalars(
+            select(User).where(User.role == Role.COUNSELOR, User.is_active).order_by(User.display_name)
+        )
+    )
+
+
 def assignable_users(*, db: Session) -> list[User]:
     """Supervisors and quality managers who may be given a follow-up (active accounts)."""
     return list(
@@ -583,20 +589,23 @@ def update_followup(
     _require_quality(actor)
     fu = _followup(db, followup_id)
     _open(fu)
+    assigned = fu.assigned_to_id
     if claim:
-        fu.assigned_to_id = actor.id
+        assigned = actor.id
     elif assignee_id is not None:
         assignee = db.get(User, assignee_id)
         if assignee is None or not assignee.is_active or assignee.role not in QUALITY_ROLES:
             raise ValidationError(N_("Choose a supervisor or quality manager."), field="assignee_id")
-        fu.assigned_to_id = assignee.id
+        assigned = assignee.id
+    if due_on is not None and due_on < local_today() and due_on != fu.due_on:
+        raise ValidationError(N_("The due date is in the past."), field="due_on")
+    if note is not None and len(note) > MAX_NOTE:
+        raise ValidationError(N_("The note is too long (at most 4,000 characters)."), field="note")
+    # every check passed: change the row only now, so a refused update leaves nothing half-done
+    fu.assigned_to_id = assigned
     if due_on is not None:
-        if due_on < local_today() and due_on != fu.due_on:
-            raise ValidationError(N_("The due date is in the past."), field="due_on")
         fu.due_on = due_on
     if note is not None:
-        if len(note) > MAX_NOTE:
-            raise ValidationError(N_("The note is too long (at most 4,000 characters)."), field="note")
         fu.note = note.strip()
     record_audit(
         db=db,

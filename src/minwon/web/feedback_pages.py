@@ -33,6 +33,7 @@ from minwon.feedback.service import (
     close_complaint,
     close_followup,
     comment_followup,
+    counselors,
     followup_to_complaint,
     get_complaint,
     list_complaints,
@@ -234,6 +235,7 @@ def complaints_page(
 
 def _complaint_form(
     request: Request,
+    db: DbSession,
     form: dict[str, str],
     error: str | None = None,
     field: str | None = None,
@@ -241,6 +243,7 @@ def _complaint_form(
 ) -> Response:
     context = {
         "form": form,
+        "agents": counselors(db=db),
         "error": error,
         "error_field": field,
         "channels": list(ComplaintChannel),
@@ -251,8 +254,9 @@ def _complaint_form(
 
 
 @router.get("/complaints/new", response_class=HTMLResponse)
-def complaint_new(request: Request, user: QualityUser) -> Response:
-    return _complaint_form(request, {"channel": "phone", "subject": "", "description": "", "contact_id": ""})
+def complaint_new(request: Request, db: DbSession, user: QualityUser) -> Response:
+    empty = {"channel": "phone", "subject": "", "description": "", "contact_id": "", "agent_id": ""}
+    return _complaint_form(request, db, empty)
 
 
 @router.post("/complaints", dependencies=[CsrfChecked])
@@ -261,7 +265,7 @@ async def complaint_create(request: Request, db: DbSession, user: QualityUser) -
     raw = await request.form()
     form = {
         k: str(raw.get(k, ""))[:5000]
-        for k in ("channel", "subject", "description", "contact_id", "received_on")
+        for k in ("channel", "subject", "description", "contact_id", "agent_id", "received_on")
     }
     contact = form["contact_id"].strip().lstrip("#")
     try:
@@ -278,13 +282,14 @@ async def complaint_create(request: Request, db: DbSession, user: QualityUser) -
             subject=form["subject"],
             description=form["description"],
             contact_id=int(contact) if contact else None,
+            agent_id=int(form["agent_id"]) if form["agent_id"].isdigit() else None,
             actor=user,
             received_at=local_day_bounds(received)[0] + timedelta(hours=9) if received else None,
         )
     except ValidationError as exc:
         db.rollback()
         msg = gettext(request_locale(request), exc.message)
-        return _complaint_form(request, form, msg, exc.field, status_code=422)
+        return _complaint_form(request, db, form, msg, exc.field, status_code=422)
     return RedirectResponse(f"/quality/complaints/{complaint.id}", status_code=303)
 
 
