@@ -124,6 +124,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         admin,
         cases_pages,
         desk,
+        feedback_pages,
         kb_pages,
         linkage_pages,
         live,
@@ -134,6 +135,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         search_admin,
         status_pages,
         supervisor,
+        survey_public,
         weather,
         workforce,
     )
@@ -157,5 +159,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         kb_pages,
         status_pages,
         notifications_pages,
+        feedback_pages,
+        survey_public,
     ):
         app.include_router(module.router)

@@ -42,6 +42,7 @@ from minwon.cases.imports import (
 from minwon.cases.models import Case
 from minwon.config import get_settings
 from minwon.core.crypto import random_token
+from minwon.feedback.demo import load_demo_feedback
 from minwon.knowledge import service as kb_service
 from minwon.knowledge.models import Article, ArticleVersion
 from minwon.knowledge.service import upsert_article
@@ -141,6 +142,7 @@ def load_demo(
     summary.notices.extend(load_demo_stations(db=db, data_dir=Path(data_dir)))
     summary.notices.extend(load_demo_routing(db=db))
     summary.notices.extend(load_demo_linkage(db=db))
+    summary.notices.extend(load_demo_feedback(db=db))
     _load_search_synonyms(db)
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)

@@ -59,6 +59,10 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "[{center}] {item} {amount}원, 납부기한 {due}. 가상계좌 {bank} {account}",
     ),
     "survey_invite": ("만족도 조사", "[{center}] 상담은 만족스러우셨나요? {url}"),
+    "survey_invitation": (
+        "만족도 조사 안내",
+        "[{center}] 상담 만족도 조사에 참여해 주세요(1분). {url} ({expires}까지)",
+    ),
 }
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -184,6 +188,7 @@ SAMPLE_VALUES: dict[str, str] = {
     "url": "https://minwon.example/s/AbC123",
     "status_url": "https://minwon.example/status",
     "verification_code": "482913",
+    "expires": "12-07",
 }
 
 #: Limits of an administrator's text (characters).

@@ -78,6 +78,12 @@ def _deliver_notices(db: Session, now: datetime) -> int:
 NOTICE_BATCH = 200
 
 
+def _survey_invitations(db: Session, now: datetime) -> object:
+    from minwon.feedback.service import invite_due
+
+    return invite_due(db=db, now=now).invited
+
+
 def registered_jobs() -> list[Job]:
     """Every periodic job, in the order they run within one tick (reminders first, so their e-mails
     go out in the same minute)."""
@@ -100,5 +106,6 @@ def registered_jobs() -> list[Job]:
             _deliver_notices,
             "Send queued SMS and e-mail notices through their providers (retries with backoff)",
         ),
+        Job("survey_invitations", timedelta(minutes=5), _survey_invitations, "Satisfaction survey SMS links"),
         Job("job_runs_prune", timedelta(days=1), _prune_job_runs, "Forget scheduler runs older than 35 days"),
     ]
