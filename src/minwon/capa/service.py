@@ -37,7 +37,7 @@ from minwon.capa.models import (
 )
 from minwon.core.clock import local_day_bounds, local_today, to_local, utcnow
 from minwon.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from minwon.core.i18n import N_
+from minwon.core.i18n import N_, gettext
 from minwon.quality.summaries import CapaSummary, NonconformityItem
 
 TITLE_MAX = 200
@@ -622,6 +622,24 @@ class Suggestion:
             "statuses": self.statuses,
             "source_ref": self.source_ref,
         }
+
+
+def suggestion_text(locale: str, s: capa.Suggestion) -> str:
+    """ "서비스 레벨 3개월 연속 목표 미달 (2026-09 ~ 2026-11)" in ``locale``."""
+    from minwon.quality.kpi import BY_NAME
+
+    label = gettext(locale, BY_NAME[s.kpi].label) if s.kpi in BY_NAME else s.kpi
+    template = (
+        N_("%(kpi)s below target for %(n)d consecutive months (%(first)s – %(last)s)")
+        if s.granularity == "month"
+        else N_("%(kpi)s below target for %(n)d consecutive weeks (%(first)s – %(last)s)")
+    )
+    return gettext(locale, template) % {
+        "kpi": label,
+        "n": len(s.periods),
+        "first": s.first.label,
+        "last": s.last.label,
+    }
 
 
 def kpi_status_series(*, db: Session, periods: list[breaches.Period]) -> dict[str, list[str | None]]:
