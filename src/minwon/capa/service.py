@@ -624,8 +624,8 @@ class Suggestion:
         }
 
 
-def suggestion_text(locale: str, s: capa.Suggestion) -> str:
-    """ "서비스 레벨 3개월 연속 목표 미달 (2026-09 ~ 2026-11)" in ``locale``."""
+def suggestion_text(locale: str, s: Suggestion) -> str:
+    """The suggestion as text in ``locale``: "서비스 레벨 3개월 연속 목표 미달 (2026-09 ~ 2026-11)"."""
     from minwon.quality.kpi import BY_NAME
 
     label = gettext(locale, BY_NAME[s.kpi].label) if s.kpi in BY_NAME else s.kpi

@@ -12,7 +12,6 @@ from alembic import op
 
 import minwon.db.base
 
-
 revision: str = "0012"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
