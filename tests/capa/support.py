@@ -40,15 +40,15 @@ def month_start(today: date, back: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def ingest_month_calls(db: Session, months: list[date], *, wait_s: int, prefix: str = "m") -> None:
-    """One answered call on the 10th of each month (queue ``general``, SL threshold 20 s) with a queue
+def ingest_calls(db: Session, days: list[date], *, wait_s: int, prefix: str = "m") -> None:
+    """One answered call at 10:00 on each of ``days`` (queue ``general``, SL threshold 20 s) with a queue
     wait of ``wait_s`` seconds: 40 s gives a service level of 0 (red), 10 s gives 1 (green)."""
     ensure_queue(db=db, code="general", name="일반 상담", sl_threshold_s=20)
     db.commit()
     pbx = get_or_create_pbx(db=db, name="test-pbx")
     events: list[TelephonyEvent] = []
-    for i, first in enumerate(months):
-        ring = datetime.combine(first.replace(day=10), time(10, 0), tzinfo=SEOUL)
+    for i, day in enumerate(days):
+        ring = datetime.combine(day, time(10, 0), tzinfo=SEOUL)
         call = f"{prefix}{i}"
         events += [
             TelephonyEvent.model_validate(
