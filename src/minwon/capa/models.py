@@ -41,7 +41,7 @@ class CheckResult(StrEnum):
 
 
 STATUS_LABELS: dict[str, str] = {
-    NcStatus.OPEN: N_("Open"),
+    NcStatus.OPEN: N_("Open, awaiting action"),
     NcStatus.ACTION_PLANNED: N_("Action planned"),
     NcStatus.IMPLEMENTED: N_("Implemented"),
     NcStatus.VERIFIED: N_("Effectiveness verified"),
@@ -56,7 +56,7 @@ SOURCE_LABELS: dict[str, str] = {
     NcSource.OTHER: N_("Other"),
 }
 RESULT_LABELS: dict[str, str] = {
-    CheckResult.EFFECTIVE: N_("Effective"),
+    CheckResult.EFFECTIVE: N_("Action effective"),
     CheckResult.NOT_EFFECTIVE: N_("Not effective"),
 }
 
