@@ -217,7 +217,6 @@ def test_numbering_and_overdue(db: Session) -> None:
     assert [n.id for n in capa.list_nonconformities(db=db, source="kpi")] == [no_due.id]
     assert [n.id for n in capa.list_nonconformities(db=db, owner_id=owner.id)] == [late.id]
     assert [n.id for n in capa.list_nonconformities(db=db)] == [no_due.id, due_today.id, late.id]
-    assert [n.id for n in capa.newly_overdue(db=db, today=today + timedelta(days=1))] == [due_today.id]
     with pytest.raises(ValidationError):
         capa.list_nonconformities(db=db, status="lost")
     # a plan may not set a due date in the past either

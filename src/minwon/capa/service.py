@@ -736,17 +736,53 @@ def dismiss_suggestion(*, db: Session, actor: User, source_ref: str, note: str =
 # ─────────────────────────── overdue ───────────────────────────
 
 
-def newly_overdue(*, db: Session, today: date | None = None) -> list[Nonconformity]:
-    """Entries not closed whose due date is exactly yesterday (they became overdue ``today``)."""
-    day = today or local_today()
-    return list(
-        db.scalars(
-            select(Nonconformity).where(
-                Nonconformity.status != NcStatus.CLOSED.value,
-                Nonconformity.due_date == day - timedelta(days=1),
-            )
+def notify_overdue(*, db: Session, now: datetime | None = None) -> int:
+    """Entries not closed whose due date passed (before the local day of ``now``, default now) and that
+    were not yet reported for that due date: append an ``overdue`` line to the history (no actor, the
+    due date as note) and e-mail the owner through the notice outbox (template ``capa_overdue``, dedupe
+    ``capa:<id>:overdue:<due>``) when the owner has an e-mail address; commits. Returns how many
+    entries became overdue. A new due date that passes is reported again (ISO 9001 §10.2.1 c: the
+    action must be carried out)."""
+    from minwon.config import get_settings
+    from minwon.notices.models import NoticeChannel
+    from minwon.notices.service import enqueue
+
+    today = to_local(now or utcnow()).date()
+    late = db.scalars(
+        select(Nonconformity).where(
+            Nonconformity.status != NcStatus.CLOSED.value, Nonconformity.due_date < today
         )
     )
+    count = 0
+    for nc in list(late):
+        assert nc.due_date is not None
+        due = nc.due_date.isoformat()
+        seen = db.scalar(
+            select(NcEvent.id).where(
+                NcEvent.nonconformity_id == nc.id, NcEvent.action == "overdue", NcEvent.note == due
+            )
+        )
+        if seen is not None:
+            continue
+        _event(db, nc, None, "overdue", nc.status, {}, note=due, at=now)
+        owner = db.get(User, nc.owner_id) if nc.owner_id else None
+        if owner is not None and owner.is_active and owner.email:
+            enqueue(
+                db,
+                channel=NoticeChannel.EMAIL,
+                recipient=owner.email,
+                template_key="capa_overdue",
+                context={
+                    "center": get_settings().center_name,
+                    "reference": nc.reference,
+                    "title": nc.title,
+                    "due": due,
+                },
+                dedupe_key=f"capa:{nc.id}:overdue:{due}",
+            )
+        count += 1
+    db.commit()
+    return count
 
 
 # ─────────────────────────── month summary ───────────────────────────

@@ -35,6 +35,7 @@ ACTION_LABELS: dict[str, str] = {
     "implemented": N_("implementation recorded"),
     "checked": N_("effectiveness checked"),
     "closed": N_("closed"),
+    "overdue": N_("due date passed; owner notified"),
 }
 FIELD_LABELS: dict[str, str] = {
     "title": N_("Title"),
