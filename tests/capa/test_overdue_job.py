@@ -1,4 +1,4 @@
-"""The ``capa_overdue`` job: an entry past its due date is reported once per due date (history line and an
+"""The ``corrective_actions_overdue`` job: an entry past its due date is reported once per due date (history line and an
 e-mail to the owner through the outbox)."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def test_overdue_reported_once_per_due_date(db: Session) -> None:
         owner_id=owner.id,
         due_date=today + timedelta(days=2),
     )
-    job = next(j for j in registered_jobs() if j.name == "capa_overdue")
+    job = next(j for j in registered_jobs() if j.name == "corrective_actions_overdue")
 
     def at(day_offset: int) -> datetime:
         return datetime.combine(today + timedelta(days=day_offset), time(9), tzinfo=SEOUL)

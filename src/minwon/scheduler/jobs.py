@@ -107,7 +107,7 @@ def registered_jobs() -> list[Job]:
             "Send queued SMS and e-mail notices through their providers (retries with backoff)",
         ),
         Job(
-            "capa_overdue",
+            "corrective_actions_overdue",
             timedelta(hours=1),
             _capa_overdue,
             "Tell owners of corrective actions that passed their due date (once per due date)",
