@@ -1,5 +1,5 @@
-"""The ``corrective_actions_overdue`` job: an entry past its due date is reported once per due date (history line and an
-e-mail to the owner through the outbox)."""
+"""The ``corrective_actions_overdue`` job: an entry past its due date is reported once per due date
+(history line and an e-mail to the owner through the outbox)."""
 
 from __future__ import annotations
 

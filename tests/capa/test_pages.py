@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from urllib.parse import quote
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from minwon.capa import service as capa
 from minwon.capa.models import Nonconformity
 from minwon.core.clock import local_today, to_local, utcnow
-from tests.capa.support import staff
+from tests.capa.support import ingest_calls, month_start, staff
 from tests.factories import sign_in
 
 HTML = {"Accept": "text/html"}
@@ -143,3 +144,29 @@ def test_roles_and_overdue_filter(client: TestClient, db: Session) -> None:
     assert re.findall(r'data-reference="([^"]+)"', page) == [late.reference]
     assert "capa-overdue" in page and "nav-capa" in page
     assert client.get("/quality/capa?status=lost", headers=HTML).status_code == 422
+
+
+def test_suggestions_partial_register_link_and_dismiss(client: TestClient, db: Session) -> None:
+    today = local_today()
+    months = [month_start(today, back).replace(day=10) for back in (3, 2, 1)]
+    labels = [f"{m:%Y-%m}" for m in months]
+    ingest_calls(db, months, wait_s=40)
+    staff(db, "qm")
+    staff(db, "c1", "counselor")
+    token = sign_in(client, "qm")
+    assert 'hx-get="/quality/capa/suggestions"' in client.get("/quality/capa", headers=HTML).text
+    part = client.get("/quality/capa/suggestions").text
+    ref = f"kpi:service_level:{labels[0]}..{labels[2]}"
+    text = f"서비스 레벨 3개월 연속 목표 미달 ({labels[0]} ~ {labels[2]})"
+    assert text in part
+    link = re.search(r'href="([^"]+)" data-testid="capa-suggestion-register"', part)
+    assert link is not None
+    form = client.get(html.unescape(link.group(1)), headers=HTML).text
+    assert f'value="{ref}"' in form and f'value="{text}"' in form
+    r = client.post("/quality/capa/suggestions/dismiss", data={"csrf_token": token, "source_ref": ref})
+    assert r.status_code == 200 and "제안을 무시했습니다." in r.text
+    assert "capa-suggestion" not in client.get("/quality/capa/suggestions").text
+    client.cookies.clear()
+    sign_in(client, "c1")
+    assert client.get("/quality/capa/suggestions", headers=HTML).status_code == 403
+    assert 'hx-get="/quality/capa/suggestions"' not in client.get("/quality/capa", headers=HTML).text

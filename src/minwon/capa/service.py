@@ -505,16 +505,13 @@ def record_implementation(
     return _transition(db, nc, actor, "implemented", NcStatus.IMPLEMENTED, values, "")
 
 
-def record_check(
-    *, db: Session, actor: User, nc_id: int, result: str, note: str = "", on: date | None = None
-) -> Nonconformity:
+def record_check(*, db: Session, actor: User, nc_id: int, result: str, note: str = "") -> Nonconformity:
     """implemented → verified (effective) or → open (not effective) (§10.2.1 d); commits.
 
     ``result`` is ``effective`` or ``not_effective``; a not-effective result needs a ``note`` and starts
     a new round: the entry is open again, its corrective action, implementation note and check are
-    cleared (the history keeps them) so a new action must be planned. ``on`` (default today) may not be
-    before the implementation. Raises NotFound, PermissionDenied (not an editor), Conflict (not
-    implemented), ValidationError (result, note).
+    cleared (the history keeps them) so a new action must be planned. Raises NotFound,
+    PermissionDenied (not an editor), Conflict (not implemented), ValidationError (result, note).
     """
     _require_editor(actor)
     nc = _load_for_write(db, nc_id)

@@ -115,8 +115,9 @@ def capa_list(
     overdue: Annotated[str, Query(max_length=5)] = "",
     done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
-    """The register, newest first, filtered by status, source, owner and overdue; editors also see the
-    KPI-breach suggestions. Users who do not keep the register see only the entries they own."""
+    """The register, newest first, filtered by status, source, owner and overdue; for editors the page
+    loads the KPI-breach suggestions separately (they take a KPI computation per period). Users who do
+    not keep the register see only the entries they own."""
     owner = _opt_int(owner_id, "owner_id")
     today = local_today()
     rows = capa.list_nonconformities(
@@ -129,13 +130,6 @@ def capa_list(
         today=today,
     )
     editor = capa.can_edit(user)
-    locale = request_locale(request)
-    suggestions = []
-    if editor:
-        for s in capa.breach_suggestions(db=db, today=today):
-            text = capa.suggestion_text(locale, s)
-            query = urlencode({"source": "kpi", "source_ref": s.source_ref, "title": text})
-            suggestions.append({"s": s, "text": text, "href": f"/quality/capa/new?{query}"})
     return _page(
         request,
         "capa_list.html",
@@ -145,11 +139,22 @@ def capa_list(
             "people": capa.user_names(db, (nc.owner_id for nc in rows)),
             "users": _users(db) if editor else [],
             "filters": {"status": status, "source": source, "owner_id": owner, "overdue": bool(overdue)},
-            "suggestions": suggestions,
             "is_editor": editor,
             "done": done if done in ("dismissed",) else None,
         },
     )
+
+
+@router.get("/suggestions", response_class=HTMLResponse)
+def suggestions(request: Request, db: DbSession, _user: Editor) -> Response:
+    """Partial: the KPI-breach suggestions, each with "register" (the prefilled form) and "dismiss"."""
+    locale = request_locale(request)
+    items = []
+    for s in capa.breach_suggestions(db=db):
+        text = capa.suggestion_text(locale, s)
+        query = urlencode({"source": "kpi", "source_ref": s.source_ref, "title": text})
+        items.append({"s": s, "text": text, "href": f"/quality/capa/new?{query}"})
+    return render(request, "capa_suggestions.html", {"suggestions": items})
 
 
 @router.post("/suggestions/dismiss", dependencies=[CsrfChecked])
