@@ -168,6 +168,7 @@ def pbx_token(name: str) -> None:
 
 def _attach_domain_commands() -> None:
     from minwon.backoffice import commands as backoffice_commands
+    from minwon.capa import commands as capa_commands
     from minwon.cases import commands as cases_commands
     from minwon.feedback import commands as feedback_commands
     from minwon.knowledge import commands as knowledge_commands
@@ -184,6 +185,7 @@ def _attach_domain_commands() -> None:
     for module in (
         telephony_commands,
         quality_commands,
+        capa_commands,
         cases_commands,
         knowledge_commands,
         forecast_commands,

@@ -122,6 +122,7 @@ def _register_domain_routers(app: FastAPI) -> None:
     from minwon.telephony import router as telephony_api
     from minwon.web import (
         admin,
+        capa_pages,
         cases_pages,
         desk,
         feedback_pages,
@@ -157,6 +158,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         routing_pages,
         linkage_pages,
         kb_pages,
+        capa_pages,
         status_pages,
         notifications_pages,
         feedback_pages,

@@ -1,6 +1,7 @@
 """Imports every domain's models so that metadata (and Alembic) sees all tables."""
 
 from minwon.accounts import models as accounts_models
+from minwon.capa import models as capa_models
 from minwon.cases import models as cases_models
 from minwon.cases import reminder_models as case_reminder_models
 from minwon.contacts import models as contacts_models
@@ -22,6 +23,7 @@ from minwon.workforce import models as workforce_models
 __all__ = [
     "Base",
     "accounts_models",
+    "capa_models",
     "case_reminder_models",
     "cases_models",
     "contacts_models",

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from minwon.accounts.models import User
 from minwon.accounts.service import create_user, hash_password
+from minwon.capa.demo import load_demo_capa
 from minwon.cases.imports import (
     INCHEON_REF_PREFIX,
     HistorySource,
@@ -143,6 +144,7 @@ def load_demo(
     summary.notices.extend(load_demo_routing(db=db))
     summary.notices.extend(load_demo_linkage(db=db))
     summary.notices.extend(load_demo_feedback(db=db))
+    summary.notices.extend(load_demo_capa(db=db))
     _load_search_synonyms(db)
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)

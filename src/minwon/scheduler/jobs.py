@@ -74,6 +74,12 @@ def _deliver_notices(db: Session, now: datetime) -> int:
     return int(report.as_dict().get("claimed", 0))
 
 
+def _capa_overdue(db: Session, now: datetime) -> int:
+    from minwon.capa.service import notify_overdue
+
+    return notify_overdue(db=db, now=now)
+
+
 #: Notices one delivery tick claims at most (the rest wait for the next minute).
 NOTICE_BATCH = 200
 
@@ -107,5 +113,11 @@ def registered_jobs() -> list[Job]:
             "Send queued SMS and e-mail notices through their providers (retries with backoff)",
         ),
         Job("survey_invitations", timedelta(minutes=5), _survey_invitations, "Satisfaction survey SMS links"),
+        Job(
+            "corrective_actions_overdue",
+            timedelta(hours=1),
+            _capa_overdue,
+            "Tell owners of corrective actions that passed their due date (once per due date)",
+        ),
         Job("job_runs_prune", timedelta(days=1), _prune_job_runs, "Forget scheduler runs older than 35 days"),
     ]
