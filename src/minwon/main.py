@@ -130,6 +130,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         notices_admin,
         notifications_pages,
         petitions_admin,
+        quality_eval,
         routing_pages,
         search_admin,
         status_pages,
@@ -157,5 +158,6 @@ def _register_domain_routers(app: FastAPI) -> None:
         kb_pages,
         status_pages,
         notifications_pages,
+        quality_eval,
     ):
         app.include_router(module.router)
