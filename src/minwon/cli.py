@@ -169,6 +169,7 @@ def pbx_token(name: str) -> None:
 def _attach_domain_commands() -> None:
     from minwon.backoffice import commands as backoffice_commands
     from minwon.cases import commands as cases_commands
+    from minwon.evaluations import commands as evaluations_commands
     from minwon.knowledge import commands as knowledge_commands
     from minwon.linkage import commands as linkage_commands
     from minwon.notices import commands as notices_commands
@@ -196,6 +197,7 @@ def _attach_domain_commands() -> None:
         notices_commands,
         scheduler_commands,
         search_commands,
+        evaluations_commands,
     ):
         module.register(app)
 
