@@ -45,6 +45,7 @@ from minwon.core.crypto import random_token
 from minwon.knowledge import service as kb_service
 from minwon.knowledge.models import Article, ArticleVersion
 from minwon.knowledge.service import upsert_article
+from minwon.evaluations.demo import load_demo_evaluations
 from minwon.linkage.demo import load_demo_linkage
 from minwon.org.models import Category, Department, Queue
 from minwon.org.service import ensure_department, ensure_queue, save_category
@@ -141,6 +142,7 @@ def load_demo(
     summary.notices.extend(load_demo_stations(db=db, data_dir=Path(data_dir)))
     summary.notices.extend(load_demo_routing(db=db))
     summary.notices.extend(load_demo_linkage(db=db))
+    summary.notices.extend(load_demo_evaluations(db=db))
     _load_search_synonyms(db)
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)
