@@ -35,7 +35,11 @@ def world(db: Session) -> dict[str, object]:
 
 
 def _form(scores: dict[str, int], token: str) -> dict[str, str]:
-    return {"csrf_token": token, **{f"score_{k}": str(v) for k, v in scores.items()}, "overall_comment": "총평"}
+    return {
+        "csrf_token": token,
+        **{f"score_{k}": str(v) for k, v in scores.items()},
+        "overall_comment": "총평",
+    }
 
 
 def test_sample_score_dispute_resolve_over_http(client: TestClient, db: Session, world: dict) -> None:
@@ -52,17 +56,23 @@ def test_sample_score_dispute_resolve_over_http(client: TestClient, db: Session,
     assert "010-****-5678" in detail.text and "010-1234-5678" not in detail.text
     assert db.scalar(select(func.count(AccessRecord.id))) == before + 1
     # a score above the scale: 422 with the message, nothing stored
-    bad = client.post(f"/quality/evaluations/{ev.id}/submit", data=_form({**SCORES_77, "c2": 7}, token), headers=HTML)
+    bad = client.post(
+        f"/quality/evaluations/{ev.id}/submit", data=_form({**SCORES_77, "c2": 7}, token), headers=HTML
+    )
     assert bad.status_code == 422 and "척도" in bad.text
     missing = {k: v for k, v in SCORES_77.items() if k != "c5"}
     assert client.post(f"/quality/evaluations/{ev.id}/submit", data=_form(missing, token)).status_code == 422
     db.refresh(ev)
     assert ev.status == EvaluationStatus.ASSIGNED and ev.scores == []
-    ok = client.post(f"/quality/evaluations/{ev.id}/submit", data=_form(SCORES_77, token), follow_redirects=False)
+    ok = client.post(
+        f"/quality/evaluations/{ev.id}/submit", data=_form(SCORES_77, token), follow_redirects=False
+    )
     assert ok.status_code == 303
     detail = client.get(f"/quality/evaluations/{ev.id}", headers=HTML)
     link = re.search(r'href="(/quality/capa/new\?[^"]+)"', detail.text)
-    assert link and "source=evaluation" in link.group(1) and f"source_ref=evaluation%3A{ev.id}" in link.group(1)
+    assert (
+        link and "source=evaluation" in link.group(1) and f"source_ref=evaluation%3A{ev.id}" in link.group(1)
+    )
     again = client.post(f"/quality/evaluations/{ev.id}/submit", data=_form(SCORES_77, token))
     assert again.status_code == 409
 
@@ -75,7 +85,12 @@ def test_sample_score_dispute_resolve_over_http(client: TestClient, db: Session,
     assert f'data-evaluation-id="{ev.id}"' in mine.text and "sample-form" not in mine.text
     page = client.get(f"/quality/evaluations/{ev.id}", headers=HTML)
     assert 'data-testid="answer-panel"' in page.text and "capa-link" not in page.text
-    assert client.post(f"/quality/evaluations/{ev.id}/dispute", data={"csrf_token": token, "reason": ""}).status_code == 422
+    assert (
+        client.post(
+            f"/quality/evaluations/{ev.id}/dispute", data={"csrf_token": token, "reason": ""}
+        ).status_code
+        == 422
+    )
     assert client.post(f"/quality/evaluations/{ev.id}/dispute", data={"csrf_token": token, "reason": "본인 확인함"},
                        follow_redirects=False).status_code == 303  # fmt: skip
     assert client.post(f"/quality/evaluations/{ev.id}/resolve", data={"csrf_token": token, "decision": "uphold",
@@ -90,8 +105,11 @@ def test_sample_score_dispute_resolve_over_http(client: TestClient, db: Session,
     assert r.status_code == 303
     db.refresh(ev)
     assert (ev.status, ev.total_score, ev.passed) == (EvaluationStatus.RESOLVED, 87.0, True)
-    r = client.post(f"/quality/evaluations/{ev.id}/coaching",
-                    data={"csrf_token": token, "discussed": "요약 연습", "actions": "체크리스트"}, follow_redirects=False)
+    r = client.post(
+        f"/quality/evaluations/{ev.id}/coaching",
+        data={"csrf_token": token, "discussed": "요약 연습", "actions": "체크리스트"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     token = sign_in(client, "c1")
     assert "요약 연습" in client.get("/quality/evaluations", headers=HTML).text
@@ -104,7 +122,9 @@ def test_officer_sees_nothing_of_qa(client: TestClient, world: dict) -> None:
     assert "/quality/evaluations" not in client.get("/kb", headers=HTML).text
 
 
-def test_scorecard_editing_publishing_and_refusal_on_published(client: TestClient, db: Session, world: dict) -> None:
+def test_scorecard_editing_publishing_and_refusal_on_published(
+    client: TestClient, db: Session, world: dict
+) -> None:
     token = sign_in(client, "q1")
     assert "기본 상담 품질 평가표" in client.get("/quality/scorecards", headers=HTML).text
     v1 = service.current_version(db=db)
@@ -122,7 +142,9 @@ def test_scorecard_editing_publishing_and_refusal_on_published(client: TestClien
     bad = client.post(f"/quality/scorecards/{draft_id}", data={**form, "weight_1": "abc"})
     assert bad.status_code == 422
     assert db.get(ScorecardVersion, draft_id).definition == v1.definition
-    assert client.post(f"/quality/scorecards/{draft_id}", data=form, follow_redirects=False).status_code == 303
+    assert (
+        client.post(f"/quality/scorecards/{draft_id}", data=form, follow_redirects=False).status_code == 303
+    )
     db.expire_all()
     sections = db.get(ScorecardVersion, draft_id).definition["sections"]
     assert [s["title"] for s in sections] == ["응대", "해결"]
@@ -134,7 +156,10 @@ def test_scorecard_editing_publishing_and_refusal_on_published(client: TestClien
     assert service.current_version(db=db).id == draft_id
     assert db.get(ScorecardVersion, v1.id).status.value == "retired"
     sign_in(client, "s1")
-    assert client.post(f"/quality/scorecards/{draft_id}/retire", data={"csrf_token": csrf(client)}).status_code == 403
+    assert (
+        client.post(f"/quality/scorecards/{draft_id}/retire", data={"csrf_token": csrf(client)}).status_code
+        == 403
+    )
 
 
 def csrf(client: TestClient) -> str:
@@ -152,9 +177,14 @@ def test_calibration_pages(client: TestClient, db: Session, world: dict) -> None
     sid = int(r.headers["location"].rsplit("/", 1)[1])
     page = client.get(f"/quality/calibration/{sid}", headers=HTML)
     assert 'data-testid="calibration-hidden"' in page.text and 'data-testid="score-own"' in page.text
-    evs = {e.evaluator_id: e for e in db.scalars(select(Evaluation).where(Evaluation.calibration_session_id == sid))}
+    evs = {
+        e.evaluator_id: e
+        for e in db.scalars(select(Evaluation).where(Evaluation.calibration_session_id == sid))
+    }
     client.post(f"/quality/evaluations/{evs[world['q1'].id].id}/submit", data=_form(SCORES_77, token))
-    service.submit_scores(db=db, evaluation_id=evs[world["s1"].id].id, actor=world["s1"], scores=SCORES_CRITICAL)
+    service.submit_scores(
+        db=db, evaluation_id=evs[world["s1"].id].id, actor=world["s1"], scores=SCORES_CRITICAL
+    )
     page = client.get(f"/quality/calibration/{sid}", headers=HTML)
     total = re.search(r'data-testid="calibration-total">(.*?)</tr>', page.text, re.S)
     assert total and "77.0" in total.group(1) and "0.0" in total.group(1)

@@ -43,7 +43,7 @@ STATUS_LABELS = {
     EvaluationStatus.SUBMITTED.value: N_("Submitted"),
     EvaluationStatus.ACKNOWLEDGED.value: N_("Acknowledged"),
     EvaluationStatus.DISPUTED.value: N_("Disputed"),
-    EvaluationStatus.RESOLVED.value: N_("Resolved"),
+    EvaluationStatus.RESOLVED.value: N_("Dispute resolved"),
 }
 VERSION_LABELS = {"draft": N_("Draft"), "published": N_("Published"), "retired": N_("Retired")}
 OUTCOME_LABELS = {
