@@ -46,8 +46,11 @@ def test_sample_score_dispute_resolve_over_http(client: TestClient, db: Session,
     token = sign_in(client, "q1")
     page = client.get("/quality/evaluations", headers=HTML)
     assert page.status_code == 200 and 'data-testid="sample-form"' in page.text
-    r = client.post("/quality/evaluations/sample", data={"csrf_token": token, "month": "2026-09", "per_agent": "1",
-                                                         "seed": "p"}, follow_redirects=False)  # fmt: skip
+    r = client.post(
+        "/quality/evaluations/sample",
+        data={"csrf_token": token, "month": "2026-09", "per_agent": "1", "seed": "p"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and "sampled=1" in r.headers["location"]
     ev = db.scalar(select(Evaluation))
     assert ev is not None and ev.evaluator_id == world["q1"].id
@@ -91,17 +94,30 @@ def test_sample_score_dispute_resolve_over_http(client: TestClient, db: Session,
         ).status_code
         == 422
     )
-    assert client.post(f"/quality/evaluations/{ev.id}/dispute", data={"csrf_token": token, "reason": "본인 확인함"},
-                       follow_redirects=False).status_code == 303  # fmt: skip
-    assert client.post(f"/quality/evaluations/{ev.id}/resolve", data={"csrf_token": token, "decision": "uphold",
-                       "note": "n"}).status_code == 403  # fmt: skip
+    assert (
+        client.post(
+            f"/quality/evaluations/{ev.id}/dispute",
+            data={"csrf_token": token, "reason": "본인 확인함"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/quality/evaluations/{ev.id}/resolve",
+            data={"csrf_token": token, "decision": "uphold", "note": "n"},
+        ).status_code
+        == 403
+    )
 
     token = sign_in(client, "s1")
     page = client.get(f"/quality/evaluations/{ev.id}", headers=HTML)
     assert 'data-testid="resolve-panel"' in page.text
-    r = client.post(f"/quality/evaluations/{ev.id}/resolve",
-                    data={**_form({**SCORES_77, "c9": 1}, token), "decision": "adjust", "note": "녹취 확인"},
-                    follow_redirects=False)  # fmt: skip
+    r = client.post(
+        f"/quality/evaluations/{ev.id}/resolve",
+        data={**_form({**SCORES_77, "c9": 1}, token), "decision": "adjust", "note": "녹취 확인"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     db.refresh(ev)
     assert (ev.status, ev.total_score, ev.passed) == (EvaluationStatus.RESOLVED, 87.0, True)
@@ -128,17 +144,44 @@ def test_scorecard_editing_publishing_and_refusal_on_published(
     token = sign_in(client, "q1")
     assert "기본 상담 품질 평가표" in client.get("/quality/scorecards", headers=HTML).text
     v1 = service.current_version(db=db)
-    refused = client.post(f"/quality/scorecards/{v1.id}", data={"csrf_token": token, "label_1": "x", "key_1": "c1",
-                          "section_1": "S", "weight_1": "10", "max_1": "5"}, headers=HTML)  # fmt: skip
+    refused = client.post(
+        f"/quality/scorecards/{v1.id}",
+        data={
+            "csrf_token": token,
+            "label_1": "x",
+            "key_1": "c1",
+            "section_1": "S",
+            "weight_1": "10",
+            "max_1": "5",
+        },
+        headers=HTML,
+    )
     assert refused.status_code == 409 and "새 초안" in refused.text
     r = client.post(f"/quality/scorecards/{v1.id}/draft", data={"csrf_token": token}, follow_redirects=False)
     draft_id = int(r.headers["location"].rsplit("/", 1)[1])
     editor = client.get(f"/quality/scorecards/{draft_id}", headers=HTML)
     assert 'data-testid="scorecard-form"' in editor.text
-    form = {"csrf_token": token, "section_1": "응대", "key_1": "c1", "label_1": "인사", "weight_1": "60", "max_1": "5",
-            "kind_1": "scale", "section_2": "", "key_2": "c2", "label_2": "개인정보", "weight_2": "0",
-            "kind_2": "yes_no", "critical_2": "on", "section_3": "해결", "key_3": "c3", "label_3": "해결",
-            "weight_3": "40", "max_3": "3", "label_4": ""}  # fmt: skip
+    form = {
+        "csrf_token": token,
+        "section_1": "응대",
+        "key_1": "c1",
+        "label_1": "인사",
+        "weight_1": "60",
+        "max_1": "5",
+        "kind_1": "scale",
+        "section_2": "",
+        "key_2": "c2",
+        "label_2": "개인정보",
+        "weight_2": "0",
+        "kind_2": "yes_no",
+        "critical_2": "on",
+        "section_3": "해결",
+        "key_3": "c3",
+        "label_3": "해결",
+        "weight_3": "40",
+        "max_3": "3",
+        "label_4": "",
+    }
     bad = client.post(f"/quality/scorecards/{draft_id}", data={**form, "weight_1": "abc"})
     assert bad.status_code == 422
     assert db.get(ScorecardVersion, draft_id).definition == v1.definition
@@ -148,10 +191,21 @@ def test_scorecard_editing_publishing_and_refusal_on_published(
     db.expire_all()
     sections = db.get(ScorecardVersion, draft_id).definition["sections"]
     assert [s["title"] for s in sections] == ["응대", "해결"]
-    assert sections[0]["criteria"][1] == {"key": "c2", "label": "개인정보", "guidance": "", "weight": 0, "max_score": 1,
-                                          "kind": "yes_no", "critical": True}  # fmt: skip
-    assert client.post(f"/quality/scorecards/{draft_id}/publish", data={"csrf_token": token},
-                       follow_redirects=False).status_code == 303  # fmt: skip
+    assert sections[0]["criteria"][1] == {
+        "key": "c2",
+        "label": "개인정보",
+        "guidance": "",
+        "weight": 0,
+        "max_score": 1,
+        "kind": "yes_no",
+        "critical": True,
+    }
+    assert (
+        client.post(
+            f"/quality/scorecards/{draft_id}/publish", data={"csrf_token": token}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     db.expire_all()
     assert service.current_version(db=db).id == draft_id
     assert db.get(ScorecardVersion, v1.id).status.value == "retired"
@@ -171,8 +225,16 @@ def csrf(client: TestClient) -> str:
 def test_calibration_pages(client: TestClient, db: Session, world: dict) -> None:
     token = sign_in(client, "q1")
     cid = contact(db, world["c1"], world["cats"][0], at(9)).id
-    r = client.post("/quality/calibration", data={"csrf_token": token, "contact_id": str(cid), "title": "9월 보정",
-                    "evaluators": [str(world["q1"].id), str(world["s1"].id)]}, follow_redirects=False)  # fmt: skip
+    r = client.post(
+        "/quality/calibration",
+        data={
+            "csrf_token": token,
+            "contact_id": str(cid),
+            "title": "9월 보정",
+            "evaluators": [str(world["q1"].id), str(world["s1"].id)],
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     sid = int(r.headers["location"].rsplit("/", 1)[1])
     page = client.get(f"/quality/calibration/{sid}", headers=HTML)

@@ -149,10 +149,22 @@ def test_workflow_roles_states_and_history(db: Session, world: dict) -> None:
     with pytest.raises(PermissionDenied):  # quality managers do not resolve
         service.resolve(db=db, evaluation_id=ev.id, actor=world["q2"], decision="uphold", note="n")
     with pytest.raises(ValidationError):
-        service.resolve(db=db, evaluation_id=ev.id, actor=world["s1"], decision="adjust", note="n",
-                        scores={**SCORES_87, "c9": 5})  # fmt: skip
-    service.resolve(db=db, evaluation_id=ev.id, actor=world["s1"], decision="adjust", note="녹취 확인: 본인 확인함",
-                    scores=SCORES_87)  # fmt: skip
+        service.resolve(
+            db=db,
+            evaluation_id=ev.id,
+            actor=world["s1"],
+            decision="adjust",
+            note="n",
+            scores={**SCORES_87, "c9": 5},
+        )
+    service.resolve(
+        db=db,
+        evaluation_id=ev.id,
+        actor=world["s1"],
+        decision="adjust",
+        note="녹취 확인: 본인 확인함",
+        scores=SCORES_87,
+    )
     assert (ev.total_score, ev.passed, ev.status) == (87.0, True, EvaluationStatus.RESOLVED)
     with pytest.raises(Conflict):
         service.resolve(db=db, evaluation_id=ev.id, actor=world["s1"], decision="uphold", note="again")
@@ -189,8 +201,14 @@ def test_coaching_notes_seen_by_the_counselor_only(db: Session, world: dict) -> 
     service.submit_scores(db=db, evaluation_id=ev.id, actor=world["q1"], scores=SCORES_87)
     with pytest.raises(PermissionDenied):
         service.add_coaching_note(db=db, actor=world["c1"], evaluation_id=ev.id, discussed="x")
-    note = service.add_coaching_note(db=db, actor=world["q1"], evaluation_id=ev.id, discussed="요약 연습",
-                                     actions="통화 끝 요약", follow_up_on=local_today() + timedelta(days=14))  # fmt: skip
+    note = service.add_coaching_note(
+        db=db,
+        actor=world["q1"],
+        evaluation_id=ev.id,
+        discussed="요약 연습",
+        actions="통화 끝 요약",
+        follow_up_on=local_today() + timedelta(days=14),
+    )
     assert note.agent_id == world["c1"].id
     assert [n.id for n in service.coaching_notes(db=db, viewer=world["c1"])] == [note.id]
     assert service.coaching_notes(db=db, viewer=world["c2"]) == []
@@ -235,8 +253,9 @@ def test_evaluation_summary_by_hand(db: Session, world: dict) -> None:
     for d in (1, 2, 3):
         contact(db, world["c1"], tax, at(d))
     contact(db, world["c2"], tax, at(4))
-    r = service.sample_month(db=db, month="2026-09", actor=world["q1"], per_agent=3, seed="s",
-                             evaluator_ids=[world["q1"].id])  # fmt: skip
+    r = service.sample_month(
+        db=db, month="2026-09", actor=world["q1"], per_agent=3, seed="s", evaluator_ids=[world["q1"].id]
+    )
     ids = {db.get(Evaluation, i).agent_id: [] for i in r.evaluation_ids}
     for i in r.evaluation_ids:
         ids[db.get(Evaluation, i).agent_id].append(i)
@@ -248,8 +267,9 @@ def test_evaluation_summary_by_hand(db: Session, world: dict) -> None:
     service.resolve(db=db, evaluation_id=b, actor=world["s1"], decision="uphold", note="유지")
     service.add_coaching_note(db=db, actor=world["q1"], evaluation_id=c, discussed="개인정보 보호")
     cal_contact = contact(db, world["c2"], tax, at(6))
-    session = service.create_calibration(db=db, actor=world["q1"], contact_id=cal_contact.id,
-                                         evaluator_ids=[world["q1"].id, world["q2"].id])  # fmt: skip
+    session = service.create_calibration(
+        db=db, actor=world["q1"], contact_id=cal_contact.id, evaluator_ids=[world["q1"].id, world["q2"].id]
+    )
     for ev in db.scalars(select(Evaluation).where(Evaluation.calibration_session_id == session.id)):
         user = db.get(User, ev.evaluator_id)
         service.submit_scores(

@@ -42,10 +42,10 @@ from minwon.cases.imports import (
 from minwon.cases.models import Case
 from minwon.config import get_settings
 from minwon.core.crypto import random_token
+from minwon.evaluations.demo import load_demo_evaluations
 from minwon.knowledge import service as kb_service
 from minwon.knowledge.models import Article, ArticleVersion
 from minwon.knowledge.service import upsert_article
-from minwon.evaluations.demo import load_demo_evaluations
 from minwon.linkage.demo import load_demo_linkage
 from minwon.org.models import Category, Department, Queue
 from minwon.org.service import ensure_department, ensure_queue, save_category
