@@ -166,7 +166,7 @@ def evaluation_page(request: Request, evaluation_id: int, db: DbSession, user: Q
             "criteria": criteria,
             "scores": scores,
             "users": _users(db),
-            "history": service.history(db=db, evaluation_id=ev.id) if user.role != Role.COUNSELOR else [],
+            "history": service.history(db=db, evaluation_id=ev.id),
             "notes": service.coaching_notes(db=db, viewer=user, evaluation_id=ev.id)
             if ev.kind.value == "sample"
             else [],
