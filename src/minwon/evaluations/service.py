@@ -31,7 +31,7 @@ from minwon.accounts.models import Role, User
 from minwon.config import get_settings
 from minwon.contacts.models import Contact
 from minwon.core.audit import record_access, record_audit
-from minwon.core.clock import local_day_bounds, utcnow
+from minwon.core.clock import local_day_bounds, to_local, utcnow
 from minwon.core.crypto import random_token
 from minwon.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from minwon.core.i18n import N_
@@ -322,7 +322,7 @@ def sample_month(
     """
     _require(actor, EVALUATOR_ROLES, N_("Only quality managers and supervisors sample contacts."))
     start, end = month_range(month)
-    month = month.strip()
+    month = to_local(start).strftime("%Y-%m")  # "2026-9" and "2026-09" draw the same sample
     n = per_agent if per_agent is not None else get_settings().qa_per_agent
     if not 1 <= n <= 100:
         raise ValidationError(N_("Contacts per counselor must be between 1 and 100."), field="per_agent")

@@ -51,6 +51,18 @@ OUTCOME_LABELS = {
     "transferred": N_("Transferred"),
     "callback": N_("Callback promised"),
 }
+#: History actions as shown (msgids).
+ACTION_LABELS = {
+    "sampled": N_("Sampled and assigned"),
+    "calibration": N_("Added to a calibration session"),
+    "submitted": N_("Scores submitted"),
+    "acknowledged": N_("Acknowledged by the counselor"),
+    "disputed": N_("Disputed by the counselor"),
+    "resolved": N_("Dispute resolved"),
+    "coaching": N_("Coaching note"),
+}
+#: Recent contacts offered as suggestions on the calibration form.
+RECENT_CONTACTS = 30
 #: Empty rows offered for new criteria on the draft editor.
 NEW_ROWS = 3
 
@@ -77,6 +89,10 @@ def evaluations_page(
     request: Request, db: DbSession, user: QaUser, month: str = "", status: str = ""
 ) -> HTMLResponse:
     items = service.list_evaluations(db=db, viewer=user, month=month or None, status=status or None)
+    contacts = {
+        c.id: c for c in db.scalars(select(Contact).where(Contact.id.in_({e.contact_id for e in items})))
+    }
+    categories = {c.id: c for c in db.scalars(select(Category))}
     notes = service.coaching_notes(db=db, viewer=user) if user.role == Role.COUNSELOR else []
     evaluators = (
         list(
@@ -96,6 +112,8 @@ def evaluations_page(
         "quality_evaluations.html",
         {
             "items": items,
+            "contacts": contacts,
+            "categories": categories,
             "users": _users(db),
             "month": month,
             "status": status,
@@ -167,6 +185,7 @@ def evaluation_page(request: Request, evaluation_id: int, db: DbSession, user: Q
             "scores": scores,
             "users": _users(db),
             "history": service.history(db=db, evaluation_id=ev.id),
+            "action_labels": ACTION_LABELS,
             "notes": service.coaching_notes(db=db, viewer=user, evaluation_id=ev.id)
             if ev.kind.value == "sample"
             else [],
@@ -402,7 +421,13 @@ def calibration_page(request: Request, db: DbSession, user: EvaluatorUser) -> HT
             .order_by(User.id)
         )
     )
-    return render(request, "quality_calibration.html", {"sessions": sessions, "evaluators": evaluators})
+    recent = list(db.scalars(select(Contact).order_by(Contact.id.desc()).limit(RECENT_CONTACTS)))
+    categories = {c.id: c for c in db.scalars(select(Category))}
+    return render(
+        request,
+        "quality_calibration.html",
+        {"sessions": sessions, "evaluators": evaluators, "recent": recent, "categories": categories},
+    )
 
 
 @router.post("/calibration", dependencies=[CsrfChecked])
