@@ -83,6 +83,11 @@ PROFILES = (
     },  # 0
 )
 
+#: Profiles (indexes into PROFILES) each evaluator gives in turn, per month: mostly good work, one
+#: identity check missed (quality manager; disputed once) and one privacy violation (supervisor).
+QUALITY_SEQUENCE = (0, 2, 1, 0, 1, 0)
+SUPERVISOR_SEQUENCE = (1, 0, 3, 0, 1, 0)
+
 
 def _instant(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=local_zone()).astimezone(UTC)
@@ -116,7 +121,7 @@ def load_demo_evaluations(*, db: Session) -> list[str]:
         (first_this - timedelta(days=1)).replace(day=1),
     ]
     disputed = calibrated = False
-    for m_index, first in enumerate(months):
+    for first in months:
         for c_index, agent in enumerate(counselors):
             for k in range(6):
                 question, answer = INQUIRIES[(k + c_index) % len(INQUIRIES)]
@@ -138,11 +143,14 @@ def load_demo_evaluations(*, db: Session) -> list[str]:
             seed=f"demo-{month}",
             evaluator_ids=[quality.id, supervisor.id],
         )
+        turns: dict[int, int] = {}
         for n, ev_id in enumerate(report.evaluation_ids):
             ev = db.get(Evaluation, ev_id)
             assert ev is not None
             evaluator = quality if ev.evaluator_id == quality.id else supervisor
-            profile = PROFILES[(n + m_index) % len(PROFILES)] if n % 5 else PROFILES[0]
+            turns[evaluator.id] = turns.get(evaluator.id, -1) + 1
+            sequence = QUALITY_SEQUENCE if evaluator is quality else SUPERVISOR_SEQUENCE
+            profile = PROFILES[sequence[turns[evaluator.id] % len(sequence)]]
             service.submit_scores(
                 db=db,
                 evaluation_id=ev.id,
