@@ -54,6 +54,13 @@ def test_sample_score_dispute_resolve_over_http(client: TestClient, db: Session,
     assert r.status_code == 303 and "sampled=1" in r.headers["location"]
     ev = db.scalar(select(Evaluation))
     assert ev is not None and ev.evaluator_id == world["q1"].id
+    assert 'data-testid="reassign-form"' in client.get(f"/quality/evaluations/{ev.id}", headers=HTML).text
+    r = client.post(
+        f"/quality/evaluations/{ev.id}/reassign",
+        data={"csrf_token": token, "evaluator_id": str(world["q1"].id)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
     before = db.scalar(select(func.count(AccessRecord.id)))
     detail = client.get(f"/quality/evaluations/{ev.id}", headers=HTML)
     assert "010-****-5678" in detail.text and "010-1234-5678" not in detail.text

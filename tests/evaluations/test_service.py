@@ -292,3 +292,22 @@ def test_evaluation_summary_by_hand(db: Session, world: dict) -> None:
     )
     assert (empty.completed, empty.mean_score, empty.pass_rate) == (0, None, None)
     assert db.scalar(select(func.count(EvaluationEvent.id))) > 0
+
+
+def test_reassign_before_scoring_only(db: Session, world: dict) -> None:
+    ev = _one(db, world)
+    with pytest.raises(PermissionDenied):
+        service.reassign(db=db, evaluation_id=ev.id, actor=world["c1"], evaluator_id=world["q2"].id)
+    with pytest.raises(ValidationError):
+        service.reassign(db=db, evaluation_id=ev.id, actor=world["q1"], evaluator_id=world["c2"].id)
+    service.reassign(db=db, evaluation_id=ev.id, actor=world["q1"], evaluator_id=world["q2"].id)
+    with pytest.raises(PermissionDenied):
+        service.submit_scores(db=db, evaluation_id=ev.id, actor=world["q1"], scores=SCORES_87)
+    service.submit_scores(db=db, evaluation_id=ev.id, actor=world["q2"], scores=SCORES_87)
+    with pytest.raises(Conflict):
+        service.reassign(db=db, evaluation_id=ev.id, actor=world["q1"], evaluator_id=world["q1"].id)
+    assert [e.action for e in service.history(db=db, evaluation_id=ev.id)] == [
+        "sampled",
+        "reassigned",
+        "submitted",
+    ]

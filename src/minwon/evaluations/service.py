@@ -536,6 +536,24 @@ def submit_scores(
     return ev
 
 
+def reassign(*, db: Session, evaluation_id: int, actor: User, evaluator_id: int) -> Evaluation:
+    """Give a sampled evaluation not yet scored to another evaluator; commits.
+    Raises NotFound; PermissionDenied (not a quality manager or supervisor); Conflict (already scored or
+    a calibration scoring); ValidationError (the new evaluator is not an active evaluator)."""
+    _require(actor, EVALUATOR_ROLES, N_("Only quality managers and supervisors assign evaluations."))
+    ev = db.get(Evaluation, evaluation_id)
+    if ev is None:
+        raise NotFound(N_("This evaluation does not exist."))
+    if ev.kind != EvaluationKind.SAMPLE or ev.status != EvaluationStatus.ASSIGNED:
+        raise Conflict(N_("Only a sampled evaluation not yet scored can be reassigned."))
+    (new,) = _evaluators(db, [evaluator_id])
+    before = ev.evaluator_id
+    ev.evaluator_id = new.id
+    _event(db, ev, actor, "reassigned", evaluator_id=new.id, before=before)
+    db.commit()
+    return ev
+
+
 def _counselor_step(db: Session, evaluation_id: int, actor: User) -> Evaluation:
     ev = db.get(Evaluation, evaluation_id)
     if ev is None:

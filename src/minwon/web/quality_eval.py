@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "acknowledged": N_("Acknowledged by the counselor"),
     "disputed": N_("Disputed by the counselor"),
     "resolved": N_("Dispute resolved"),
+    "reassigned": N_("Reassigned"),
     "coaching": N_("Coaching note"),
 }
 #: Recent contacts offered as suggestions on the calibration form.
@@ -69,6 +70,13 @@ NEW_ROWS = 3
 
 def _users(db: Any) -> dict[int, User]:
     return {u.id: u for u in db.scalars(select(User))}
+
+
+def _active_evaluators(db: Any) -> list[User]:
+    roles = (Role.QUALITY_MANAGER, Role.SUPERVISOR)
+    return list(
+        db.scalars(select(User).where(User.role.in_(roles), User.is_active.is_(True)).order_by(User.id))
+    )
 
 
 def _back(url: str, **params: Any) -> RedirectResponse:
@@ -94,17 +102,7 @@ def evaluations_page(
     }
     categories = {c.id: c for c in db.scalars(select(Category))}
     notes = service.coaching_notes(db=db, viewer=user) if user.role == Role.COUNSELOR else []
-    evaluators = (
-        list(
-            db.scalars(
-                select(User)
-                .where(User.role.in_(service.EVALUATOR_ROLES[:2]), User.is_active.is_(True))
-                .order_by(User.id)
-            )
-        )
-        if user.role != Role.COUNSELOR
-        else []
-    )
+    evaluators = _active_evaluators(db) if user.role != Role.COUNSELOR else []
     today = local_today()
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     return render(
@@ -186,6 +184,11 @@ def evaluation_page(request: Request, evaluation_id: int, db: DbSession, user: Q
             "users": _users(db),
             "history": service.history(db=db, evaluation_id=ev.id),
             "action_labels": ACTION_LABELS,
+            "evaluators": _active_evaluators(db)
+            if ev.status == EvaluationStatus.ASSIGNED
+            and ev.kind.value == "sample"
+            and user.role != Role.COUNSELOR
+            else [],
             "notes": service.coaching_notes(db=db, viewer=user, evaluation_id=ev.id)
             if ev.kind.value == "sample"
             else [],
@@ -229,6 +232,20 @@ async def submit(
     if ev.calibration_session_id:
         return _back(f"/quality/calibration/{ev.calibration_session_id}")
     return _back(f"/quality/evaluations/{ev.id}")
+
+
+@router.post("/evaluations/{evaluation_id}/reassign", dependencies=[CsrfChecked])
+async def reassign(
+    request: Request, evaluation_id: int, db: DbSession, user: EvaluatorUser
+) -> RedirectResponse:
+    form = await _form(request)
+    raw = form.get("evaluator_id", "")
+    if not raw.isdigit():
+        raise ValidationError(
+            N_("Evaluators must be active quality managers or supervisors."), field="evaluator_id"
+        )
+    service.reassign(db=db, evaluation_id=evaluation_id, actor=user, evaluator_id=int(raw))
+    return _back(f"/quality/evaluations/{evaluation_id}")
 
 
 @router.post("/evaluations/{evaluation_id}/acknowledge", dependencies=[CsrfChecked])
@@ -414,13 +431,7 @@ def retire(version_id: int, db: DbSession, user: EvaluatorUser) -> RedirectRespo
 @router.get("/calibration", response_class=HTMLResponse)
 def calibration_page(request: Request, db: DbSession, user: EvaluatorUser) -> HTMLResponse:
     sessions = service.list_calibrations(db=db, viewer=user)
-    evaluators = list(
-        db.scalars(
-            select(User)
-            .where(User.role.in_(service.EVALUATOR_ROLES[:2]), User.is_active.is_(True))
-            .order_by(User.id)
-        )
-    )
+    evaluators = _active_evaluators(db)
     recent = list(db.scalars(select(Contact).order_by(Contact.id.desc()).limit(RECENT_CONTACTS)))
     categories = {c.id: c for c in db.scalars(select(Category))}
     return render(
