@@ -165,7 +165,11 @@ def evaluation_page(request: Request, evaluation_id: int, db: DbSession, user: Q
     criteria = service.criteria_of(version)
     scores = {s.criterion_key: s for s in ev.scores}
     capa = None
-    if ev.status != EvaluationStatus.ASSIGNED and (ev.critical_failed or ev.passed is False):
+    if (
+        ev.kind.value == "sample"
+        and ev.status != EvaluationStatus.ASSIGNED
+        and (ev.critical_failed or not ev.passed)
+    ):
         capa = "/quality/capa/new?" + urlencode(
             {
                 "source": "evaluation",
