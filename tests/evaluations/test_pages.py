@@ -260,3 +260,31 @@ def test_calibration_pages(client: TestClient, db: Session, world: dict) -> None
     # range 77 − 0 = 77; population SD of (77, 0) = 38.5
     assert "77.0</th>" in total.group(1) and "38.5" in total.group(1)
     assert "9월 보정" in client.get("/quality/calibration", headers=HTML).text
+
+
+def test_contact_of_a_call_shows_the_call_times_in_seoul(
+    client: TestClient, db: Session, world: dict
+) -> None:
+    from datetime import timedelta
+
+    from tests.contacts.support import make_call
+
+    agent = make_user(db, "c9", "counselor", pbx_agent_id="AGENT_01")
+    start = at(3)  # 02:00 UTC = 11:00 KST
+    call = make_call(
+        db,
+        "x-1",
+        ringing_at=start,
+        answered_at=start + timedelta(seconds=10),
+        ended_at=start + timedelta(minutes=5),
+    )
+    contact(db, agent, world["cats"][0], start + timedelta(minutes=6), call_id=call.id)
+    token = sign_in(client, "q1")
+    client.post(
+        "/quality/evaluations/sample", data={"csrf_token": token, "month": "2026-09", "per_agent": "1"}
+    )
+    ev = db.scalar(select(Evaluation).where(Evaluation.agent_id == agent.id))
+    assert ev is not None
+    page = client.get(f"/quality/evaluations/{ev.id}", headers=HTML)
+    times = re.search(r'data-testid="call-times">([^<]*)<', page.text)
+    assert times and times.group(1) == "2026-09-03 11:00:00 → 11:00:10 → 11:05:00"

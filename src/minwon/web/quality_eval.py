@@ -31,6 +31,7 @@ from minwon.evaluations import service
 from minwon.evaluations.models import Evaluation, EvaluationStatus
 from minwon.evaluations.scoring import MAX_SCALE
 from minwon.org.models import Category
+from minwon.telephony.models import Call
 from minwon.web.templating import render
 
 router = APIRouter(prefix="/quality", tags=["quality"], include_in_schema=False)
@@ -154,7 +155,8 @@ async def sample(request: Request, db: DbSession, user: EvaluatorUser) -> Redire
 def _contact_view(db: Any, ev: Evaluation) -> dict[str, Any]:
     contact = db.get(Contact, ev.contact_id)
     category = db.get(Category, contact.category_id) if contact else None
-    return {"contact": contact, "category": category}
+    call = db.get(Call, contact.call_id) if contact and contact.call_id else None
+    return {"contact": contact, "category": category, "call": call}
 
 
 @router.get("/evaluations/{evaluation_id}", response_class=HTMLResponse)
