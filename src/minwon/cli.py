@@ -171,6 +171,7 @@ def _attach_domain_commands() -> None:
     from minwon.capa import commands as capa_commands
     from minwon.cases import commands as cases_commands
     from minwon.feedback import commands as feedback_commands
+    from minwon.evaluations import commands as evaluations_commands
     from minwon.knowledge import commands as knowledge_commands
     from minwon.linkage import commands as linkage_commands
     from minwon.notices import commands as notices_commands
@@ -200,6 +201,7 @@ def _attach_domain_commands() -> None:
         scheduler_commands,
         search_commands,
         feedback_commands,
+        evaluations_commands,
     ):
         module.register(app)
 

@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     #: Roles that may run administrative-information lookups (comma-separated); add
     #: ``department_officer`` only where officers need them.
     linkage_roles: str = "counselor,supervisor"
+    #: Contact evaluations: pass mark in points 0–100, and contacts sampled per counselor per month.
+    qa_pass_score: float = Field(default=80.0, ge=0, le=100)
+    qa_per_agent: int = Field(default=4, ge=1, le=100)
     #: The center's name in citizen SMS (e.g. the virtual-account notice).
     center_name: str = "한빛시 민원콜센터"
     #: The address citizens use to reach minwon (links in SMS, e.g. the status page); unset →

@@ -132,6 +132,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         notices_admin,
         notifications_pages,
         petitions_admin,
+        quality_eval,
         routing_pages,
         search_admin,
         status_pages,
@@ -163,5 +164,6 @@ def _register_domain_routers(app: FastAPI) -> None:
         notifications_pages,
         feedback_pages,
         survey_public,
+        quality_eval,
     ):
         app.include_router(module.router)

@@ -8,6 +8,7 @@ from minwon.contacts import models as contacts_models
 from minwon.core import models as core_models
 from minwon.db.base import Base
 from minwon.feedback import models as feedback_models
+from minwon.evaluations import models as evaluations_models
 from minwon.knowledge import models as knowledge_models
 from minwon.linkage import models as linkage_models
 from minwon.notices import models as notices_models
@@ -29,6 +30,7 @@ __all__ = [
     "contacts_models",
     "core_models",
     "feedback_models",
+    "evaluations_models",
     "knowledge_models",
     "linkage_models",
     "notices_models",

@@ -44,6 +44,7 @@ from minwon.cases.models import Case
 from minwon.config import get_settings
 from minwon.core.crypto import random_token
 from minwon.feedback.demo import load_demo_feedback
+from minwon.evaluations.demo import load_demo_evaluations
 from minwon.knowledge import service as kb_service
 from minwon.knowledge.models import Article, ArticleVersion
 from minwon.knowledge.service import upsert_article
@@ -145,6 +146,7 @@ def load_demo(
     summary.notices.extend(load_demo_linkage(db=db))
     summary.notices.extend(load_demo_feedback(db=db))
     summary.notices.extend(load_demo_capa(db=db))
+    summary.notices.extend(load_demo_evaluations(db=db))
     _load_search_synonyms(db)
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)
