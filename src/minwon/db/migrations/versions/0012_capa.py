@@ -1,7 +1,7 @@
 """capa
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-30 19:30:50.435344
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import minwon.db.base
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """evaluations
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-11-30 19:31:16.789495
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import minwon.db.base
 
 revision: str = "0013"
-down_revision: str | None = "0010"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
