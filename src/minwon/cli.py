@@ -170,8 +170,8 @@ def _attach_domain_commands() -> None:
     from minwon.backoffice import commands as backoffice_commands
     from minwon.capa import commands as capa_commands
     from minwon.cases import commands as cases_commands
-    from minwon.feedback import commands as feedback_commands
     from minwon.evaluations import commands as evaluations_commands
+    from minwon.feedback import commands as feedback_commands
     from minwon.knowledge import commands as knowledge_commands
     from minwon.linkage import commands as linkage_commands
     from minwon.notices import commands as notices_commands

@@ -7,8 +7,8 @@ from minwon.cases import reminder_models as case_reminder_models
 from minwon.contacts import models as contacts_models
 from minwon.core import models as core_models
 from minwon.db.base import Base
-from minwon.feedback import models as feedback_models
 from minwon.evaluations import models as evaluations_models
+from minwon.feedback import models as feedback_models
 from minwon.knowledge import models as knowledge_models
 from minwon.linkage import models as linkage_models
 from minwon.notices import models as notices_models
@@ -29,8 +29,8 @@ __all__ = [
     "cases_models",
     "contacts_models",
     "core_models",
-    "feedback_models",
     "evaluations_models",
+    "feedback_models",
     "knowledge_models",
     "linkage_models",
     "notices_models",

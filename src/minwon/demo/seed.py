@@ -43,8 +43,8 @@ from minwon.cases.imports import (
 from minwon.cases.models import Case
 from minwon.config import get_settings
 from minwon.core.crypto import random_token
-from minwon.feedback.demo import load_demo_feedback
 from minwon.evaluations.demo import load_demo_evaluations
+from minwon.feedback.demo import load_demo_feedback
 from minwon.knowledge import service as kb_service
 from minwon.knowledge.models import Article, ArticleVersion
 from minwon.knowledge.service import upsert_article
