@@ -422,7 +422,13 @@ def _contact_counts(
         .select_from(near)
         .where(c.created_at >= start, c.created_at < end)
     )
-    kept = Callback.status == CallbackStatus.DONE
+    # Kept = done by its due time (closed_at is set when it leaves pending); a done callback without
+    # a recorded completion time cannot be shown to be on time and is not counted kept.
+    kept = and_(
+        Callback.status == CallbackStatus.DONE,
+        Callback.closed_at.is_not(None),
+        Callback.closed_at <= Callback.due_at,
+    )
     callback_q = (
         select(
             func.count(Callback.id).label("due"),
