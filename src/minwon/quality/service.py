@@ -434,7 +434,6 @@ def _contact_counts(
             func.count(Callback.id).label("due"),
             func.count(case((kept, 1))).label("kept"),
         )
-        .join(Contact, Contact.id == Callback.contact_id)
         .where(
             Callback.due_at >= start,
             Callback.due_at < end,
@@ -451,6 +450,9 @@ def _contact_counts(
         Case.due_at < end,
         or_(Case.closed_at.is_not(None), Case.due_at <= now),
     )
+    if queue_id is not None or by in ("queue", "category"):
+        # Only these need the callback's contact (every callback has one: a plain join drops none).
+        callback_q = callback_q.join(Contact, Contact.id == Callback.contact_id)
     if queue_id is not None:
         contact_q = contact_q.join(Call, Call.id == c.call_id).where(Call.queue_id == queue_id)
         callback_q = callback_q.join(Call, Call.id == Contact.call_id).where(Call.queue_id == queue_id)
