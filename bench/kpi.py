@@ -148,7 +148,7 @@ def generate(engine: Engine, rows: int) -> dict[str, float]:
             1 + (((id * 2654435761) % 4294967296) / 101) % {CATEGORIES}, '', '',
             CASE WHEN id % 10 < 7 THEN 'RESOLVED' WHEN id % 10 < 9 THEN 'TRANSFERRED' ELSE 'CALLBACK' END,
             ended_at, {d.plus("ended_at", "10 + id % 50")}, 10 + id % 50
-        FROM calls WHERE status = 'COMPLETED'
+        FROM calls WHERE status = 'COMPLETED' ORDER BY id
     """
     callbacks = f"""
         INSERT INTO callbacks (contact_id, assigned_agent_id, due_at, status, note, attempts, created_at,
@@ -158,14 +158,14 @@ def generate(engine: Engine, rows: int) -> dict[str, float]:
             created_at,
             CASE WHEN id % 7 < 5 THEN {d.plus("created_at", "(id % 11) * 900")}
                  ELSE {d.plus("created_at", "3600")} END
-        FROM contacts WHERE outcome = 'CALLBACK'
+        FROM contacts WHERE outcome = 'CALLBACK' ORDER BY id
     """
     cases = f"""
         INSERT INTO cases (number, source, title, question, answer, category_id, petition_type, status,
             received_at, due_at, closed_at, created_by_id)
         SELECT 'B' || CAST(id AS TEXT), 'CONTACT', '', '', '', category_id, 'bench', 'CLOSED', created_at,
             {d.plus("created_at", str(7 * 86400))}, {d.plus("created_at", "(id % 9) * 86400")}, agent_id
-        FROM contacts WHERE outcome = 'TRANSFERRED'
+        FROM contacts WHERE outcome = 'TRANSFERRED' ORDER BY id
     """
     steps: dict[str, float] = {}
     with engine.begin() as conn:
