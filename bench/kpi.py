@@ -227,7 +227,16 @@ def run(engine: Engine, rows: int, *, quick: bool = False, reuse: bool = False) 
             by_ms, _ = _median_ms(
                 lambda: kpi_report(db=db, month=MONTH, by=["queue", "agent"]), times=1, label="by queue+agent"
             )
-    keys = ("offered", "service_level", "asa_s", "aht_s", "fcr", "repeat_rate", "deadline_compliance")
+    keys = (
+        "offered",
+        "service_level",
+        "asa_s",
+        "aht_s",
+        "fcr",
+        "repeat_rate",
+        "callback_kept_rate",
+        "deadline_compliance",
+    )
     return {
         "rows": counts,
         **steps,

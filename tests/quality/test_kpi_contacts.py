@@ -74,8 +74,8 @@ def _seed(db: Session) -> dict[str, object]:
     Day 11-02: contacts 6, resolved 4, transferred 1, callback 1, repeats 1, first contacts 5, first
     resolved 2 → FCR 2/5, transfer rate 1/6, repeat rate 1/6.
 
-    Callbacks of k6 due 11-02: 15:00 done at 14:30 (kept), 16:00 failed, 17:00 cancelled (excluded), 18:00 still
-    pending and past due (missed); 11-03 09:00 done (other day) → due 3, kept 1.
+    Callbacks of k6 due 11-02: 15:00 done at 14:30 (kept), 16:00 failed, 17:00 cancelled (excluded),
+    18:00 still pending and past due (missed); 11-03 09:00 done (other day) → due 3, kept 1.
     Cases due 11-02 18:00: closed 10:00 the same day (on time), closed 11-03 (late), open (late); one due
     11-03 → due 3, on time 1.
     """

@@ -429,17 +429,14 @@ def _contact_counts(
         Callback.closed_at.is_not(None),
         Callback.closed_at <= Callback.due_at,
     )
-    callback_q = (
-        select(
-            func.count(Callback.id).label("due"),
-            func.count(case((kept, 1))).label("kept"),
-        )
-        .where(
-            Callback.due_at >= start,
-            Callback.due_at < end,
-            Callback.status != CallbackStatus.CANCELLED,
-            or_(Callback.status != CallbackStatus.PENDING, Callback.due_at <= now),
-        )
+    callback_q = select(
+        func.count(Callback.id).label("due"),
+        func.count(case((kept, 1))).label("kept"),
+    ).where(
+        Callback.due_at >= start,
+        Callback.due_at < end,
+        Callback.status != CallbackStatus.CANCELLED,
+        or_(Callback.status != CallbackStatus.PENDING, Callback.due_at <= now),
     )
     on_time = and_(Case.closed_at.is_not(None), Case.closed_at <= Case.due_at)
     case_q = select(
