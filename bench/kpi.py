@@ -17,8 +17,11 @@ contact record (70 % resolved, 20 % transferred → a case with a 7-day deadline
 
     .venv/bin/python bench/kpi.py --rows 10000000 > bench/results/kpi.json
 
-SQLite file: ``/tmp/minwon_bench_kpi.db``; PostgreSQL database ``minwon_bench_kpi`` (dropped and
-created; admin URL ``MINWON_BENCH_PG``, default ``postgresql://postgres@127.0.0.1:5432/postgres``).
+SQLite file: ``/tmp/minwon_bench_kpi.db`` (``MINWON_BENCH_KPI_SQLITE``); PostgreSQL database
+``minwon_bench_kpi`` (``MINWON_BENCH_KPI_PG_DB``; dropped and created; admin URL ``MINWON_BENCH_PG``,
+default ``postgresql://postgres@127.0.0.1:5432/postgres``). ``--generate-only`` fills them and stops;
+``--reuse`` times against what a previous run left (no generation), so a change to the queries can be
+re-timed at 10 M without regenerating for half an hour.
 """
 
 from __future__ import annotations
