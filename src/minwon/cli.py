@@ -168,7 +168,10 @@ def pbx_token(name: str) -> None:
 
 def _attach_domain_commands() -> None:
     from minwon.backoffice import commands as backoffice_commands
+    from minwon.capa import commands as capa_commands
     from minwon.cases import commands as cases_commands
+    from minwon.evaluations import commands as evaluations_commands
+    from minwon.feedback import commands as feedback_commands
     from minwon.knowledge import commands as knowledge_commands
     from minwon.linkage import commands as linkage_commands
     from minwon.notices import commands as notices_commands
@@ -183,6 +186,7 @@ def _attach_domain_commands() -> None:
     for module in (
         telephony_commands,
         quality_commands,
+        capa_commands,
         cases_commands,
         knowledge_commands,
         forecast_commands,
@@ -196,6 +200,8 @@ def _attach_domain_commands() -> None:
         notices_commands,
         scheduler_commands,
         search_commands,
+        feedback_commands,
+        evaluations_commands,
     ):
         module.register(app)
 

@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     #: Roles that may run administrative-information lookups (comma-separated); add
     #: ``department_officer`` only where officers need them.
     linkage_roles: str = "counselor,supervisor"
+    #: Contact evaluations: pass mark in points 0–100, and contacts sampled per counselor per month.
+    qa_pass_score: float = Field(default=80.0, ge=0, le=100)
+    qa_per_agent: int = Field(default=4, ge=1, le=100)
     #: The center's name in citizen SMS (e.g. the virtual-account notice).
     center_name: str = "한빛시 민원콜센터"
     #: The address citizens use to reach minwon (links in SMS, e.g. the status page); unset →
@@ -137,17 +140,17 @@ class Settings(BaseSettings):
     #: Run ``minwon scheduler run`` as a child of ``minwon serve`` (default: only in development).
     scheduler_autostart: bool | None = None
 
+    def _autostart(self, explicit: bool | None) -> bool:
+        """An explicit setting wins; otherwise child processes start only in development."""
+        return explicit if explicit is not None else self.environment == "development"
+
     @property
     def scheduler_autostart_enabled(self) -> bool:
-        if self.scheduler_autostart is not None:
-            return self.scheduler_autostart
-        return self.environment == "development"
+        return self._autostart(self.scheduler_autostart)
 
     @property
     def backoffice_autostart_enabled(self) -> bool:
-        if self.backoffice_autostart is not None:
-            return self.backoffice_autostart
-        return self.environment == "development"
+        return self._autostart(self.backoffice_autostart)
 
     #: Knowledge base: folder of article attachments, the largest attachment (bytes), and the months
     #: from approval to an approved version's periodic review (ISO 9001 §7.5.2 c).

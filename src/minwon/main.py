@@ -122,18 +122,22 @@ def _register_domain_routers(app: FastAPI) -> None:
     from minwon.telephony import router as telephony_api
     from minwon.web import (
         admin,
+        capa_pages,
         cases_pages,
         desk,
+        feedback_pages,
         kb_pages,
         linkage_pages,
         live,
         notices_admin,
         notifications_pages,
         petitions_admin,
+        quality_eval,
         routing_pages,
         search_admin,
         status_pages,
         supervisor,
+        survey_public,
         weather,
         workforce,
     )
@@ -155,7 +159,11 @@ def _register_domain_routers(app: FastAPI) -> None:
         routing_pages,
         linkage_pages,
         kb_pages,
+        capa_pages,
         status_pages,
         notifications_pages,
+        feedback_pages,
+        survey_public,
+        quality_eval,
     ):
         app.include_router(module.router)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from minwon.accounts.models import User
 from minwon.accounts.service import create_user, hash_password
+from minwon.capa.demo import load_demo_capa
 from minwon.cases.imports import (
     INCHEON_REF_PREFIX,
     HistorySource,
@@ -42,6 +43,8 @@ from minwon.cases.imports import (
 from minwon.cases.models import Case
 from minwon.config import get_settings
 from minwon.core.crypto import random_token
+from minwon.evaluations.demo import load_demo_evaluations
+from minwon.feedback.demo import load_demo_feedback
 from minwon.knowledge import service as kb_service
 from minwon.knowledge.models import Article, ArticleVersion
 from minwon.knowledge.service import upsert_article
@@ -141,6 +144,9 @@ def load_demo(
     summary.notices.extend(load_demo_stations(db=db, data_dir=Path(data_dir)))
     summary.notices.extend(load_demo_routing(db=db))
     summary.notices.extend(load_demo_linkage(db=db))
+    summary.notices.extend(load_demo_feedback(db=db))
+    summary.notices.extend(load_demo_capa(db=db))
+    summary.notices.extend(load_demo_evaluations(db=db))
     _load_search_synonyms(db)
     for notice in summary.notices:
         console.print(f"[yellow]notice:[/] {notice}", highlight=False)

@@ -59,6 +59,14 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "[{center}] {item} {amount}원, 납부기한 {due}. 가상계좌 {bank} {account}",
     ),
     "survey_invite": ("만족도 조사", "[{center}] 상담은 만족스러우셨나요? {url}"),
+    "survey_invitation": (
+        "만족도 조사 안내",
+        "[{center}] 상담 만족도 조사에 참여해 주세요(1분). {url} ({expires}까지)",
+    ),
+    "capa_overdue": (
+        "시정조치 기한 경과",
+        "[{center}] 시정조치 {reference}({title})의 완료 기한 {due}이(가) 지났습니다.",
+    ),
 }
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -173,6 +181,7 @@ def enqueue(
 SAMPLE_VALUES: dict[str, str] = {
     "center": "한빛시 민원콜센터",
     "case_number": "2026-000123",
+    "reference": "NC-2026-0001",
     "due": "2026-12-07 18:00",
     "department": "세무과",
     "reason": "현장 확인 필요",
@@ -184,6 +193,7 @@ SAMPLE_VALUES: dict[str, str] = {
     "url": "https://minwon.example/s/AbC123",
     "status_url": "https://minwon.example/status",
     "verification_code": "482913",
+    "expires": "12-07",
 }
 
 #: Limits of an administrator's text (characters).

@@ -168,10 +168,10 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "csat",
         N_("Customer satisfaction"),
         "고객 만족도",
-        N_("mean satisfaction rating of survey answers (1–5)"),
-        SCORE,
-        "ISO 18295-1:2017 (customer satisfaction measurement)",
-        "survey answers",
+        N_("overall-question survey answers rated 4 or 5 ÷ overall-question answers (top-2 box)"),
+        RATIO,
+        "ISO 18295-1:2017 (customer satisfaction measurement); top-2 box (common practice)",
+        "survey answers (overall question), by the day of the contact or case surveyed",
     ),
 )
 BY_NAME: dict[str, KpiDefinition] = {d.name: d for d in DEFINITIONS}
@@ -179,17 +179,18 @@ BY_NAME: dict[str, KpiDefinition] = {d.name: d for d in DEFINITIONS}
 #: Indicators the current data model cannot support, and why (their value is always ``None``).
 UNSUPPORTED: dict[str, str] = {
     "occupancy": "not supported by the data: agents' staffed time (log-in / ready states) is not recorded",
-    "csat": "no survey data",
 }
+#: Reason given for ``csat`` when the period has no answered surveys.
+NO_SURVEY_DATA = "no survey data"
 
 
 class KpiSettings(BaseSettings):
     """Thresholds and targets of the indicators, read from ``MINWON_KPI_<FIELD>`` (e.g.
     ``MINWON_KPI_SHORT_ABANDON_S=3``).
 
-    Targets are ratios 0–1 (CSAT a 1–5 score). ``*_target`` is the green limit and ``*_amber`` the
-    limit of the amber band: for "higher is better" indicators green is ≥ target, amber ≥ amber,
-    red below; for the abandonment rate green is < target, amber < amber, red otherwise.
+    Targets are ratios 0–1 (CSAT too: the top-2-box share). ``*_target`` is the green limit and
+    ``*_amber`` the limit of the amber band: for "higher is better" indicators green is ≥ target,
+    amber ≥ amber, red below; for the abandonment rate green is < target, amber < amber, red otherwise.
     """
 
     model_config = SettingsConfigDict(env_prefix="MINWON_KPI_", extra="ignore")
@@ -206,8 +207,8 @@ class KpiSettings(BaseSettings):
     answer_rate_amber: float = Field(default=0.90, ge=0, le=1)
     fcr_target: float = Field(default=0.80, ge=0, le=1)
     fcr_amber: float = Field(default=0.70, ge=0, le=1)
-    csat_target: float = Field(default=4.0, ge=1, le=5)
-    csat_amber: float = Field(default=3.5, ge=1, le=5)
+    csat_target: float = Field(default=0.85, ge=0, le=1)
+    csat_amber: float = Field(default=0.75, ge=0, le=1)
     deadline_compliance_target: float = Field(default=0.95, ge=0, le=1)
     deadline_compliance_amber: float = Field(default=0.90, ge=0, le=1)
     callback_kept_rate_target: float = Field(default=0.95, ge=0, le=1)
@@ -397,7 +398,7 @@ def compute_contacts(counts: ContactCounts, *, repeat_window_days: int) -> dict[
 
     Keys: contacts, resolved, transferred, callback, repeats, first_contacts, first_contacts_resolved,
     callbacks_due, callbacks_kept, cases_due, cases_on_time (ints); fcr, transfer_rate, repeat_rate,
-    callback_kept_rate, deadline_compliance (0–1 or None); csat (None: no survey data);
+    callback_kept_rate, deadline_compliance (0–1 or None); csat (None here: :func:`with_csat` sets it);
     repeat_window_days (int).
     """
     return {
@@ -420,6 +421,15 @@ def compute_contacts(counts: ContactCounts, *, repeat_window_days: int) -> dict[
         "deadline_compliance": ratio(counts.cases_on_time, counts.cases_due),
         "csat": None,
     }
+
+
+def with_csat(values: dict[str, Any], satisfied: int, answers: int) -> dict[str, Any]:
+    """``values`` with ``csat`` (top-2 box: ``satisfied`` ÷ ``answers``, None without answers),
+    ``csat_answers`` and ``csat_satisfied`` set (in place; returned for chaining)."""
+    values["csat"] = ratio(satisfied, answers)
+    values["csat_answers"] = answers
+    values["csat_satisfied"] = satisfied
+    return values
 
 
 def rounded(values: dict[str, Any], *, ratio_digits: int = 4, seconds_digits: int = 2) -> dict[str, Any]:

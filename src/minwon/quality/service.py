@@ -25,14 +25,17 @@ from minwon.config import get_settings
 from minwon.contacts.models import Callback, CallbackStatus, Contact, Outcome
 from minwon.core.clock import local_day_bounds, to_local, utcnow
 from minwon.core.errors import NotFound, ValidationError
+from minwon.feedback.models import SurveyInvitation, SurveyResponse
 from minwon.org.models import Category, Queue
 from minwon.quality.kpi import (
+    NO_SURVEY_DATA,
     UNSUPPORTED,
     ContactCounts,
     KpiCounts,
     compute,
     compute_contacts,
     kpi_settings,
+    with_csat,
 )
 from minwon.telephony.models import Call, CallStatus
 
@@ -182,7 +185,13 @@ def period_kpis(
             db, first_day, last_day, window, None, queue_id=queue.id if queue is not None else None
         )
         out.update(compute_contacts(counts.get(None, ContactCounts()), repeat_window_days=window))
+        satisfied, answers = csat_counts(
+            db=db, first_day=first_day, last_day=last_day, queue_id=queue.id if queue is not None else None
+        ).get(None, (0, 0))
+        with_csat(out, satisfied, answers)
     out["unsupported"] = dict(UNSUPPORTED)
+    if out.get("csat") is None:
+        out["unsupported"]["csat"] = NO_SURVEY_DATA
     return out
 
 
@@ -595,10 +604,11 @@ def breakdown_kpis(
             for key, counts in _call_groups(db, first_day, last_day, by, threshold, short).items()
         }
     contacts = _contact_counts(db, first_day, last_day, window, by)
+    csat = csat_counts(db=db, first_day=first_day, last_day=last_day, by=by)
     labels = _labels(db, by)
     empty_calls = compute(KpiCounts(), sl_threshold_s=threshold, short_abandon_s=short)
     rows = []
-    for key in sorted(set(calls) | set(contacts), key=lambda k: (k is None, str(k or ""))):
+    for key in sorted(set(calls) | set(contacts) | set(csat), key=lambda k: (k is None, str(k or ""))):
         call_values = {
             k: v for k, v in calls.get(key, empty_calls).items() if k not in ("queue", "queue_name")
         }
@@ -610,7 +620,55 @@ def breakdown_kpis(
                 **compute_contacts(contacts.get(key, ContactCounts()), repeat_window_days=window),
             }
         )
+        with_csat(rows[-1], *csat.get(key, (0, 0)))
     return rows
+
+
+def csat_counts(
+    *,
+    db: Session,
+    first_day: date,
+    last_day: date,
+    by: str | None = None,
+    queue_id: int | None = None,
+) -> dict[Any, tuple[int, int]]:
+    """``{key: (satisfied, answers)}`` of the overall survey question for surveys about contacts and
+    cases of local days ``first_day``…``last_day`` (``SurveyInvitation.subject_at``): answers rated 4–5
+    and all answers. ``by`` groups like :func:`breakdown_kpis` (queue code, category code, counselor
+    username, team; the queue, category and counselor recorded on the invitation; surveys of cases
+    have no queue: key None); ``None`` gives one total under key None. ``queue_id`` restricts to one
+    queue. One aggregate query."""
+    start, end = _period_bounds(first_day, last_day)
+    stmt = (
+        select(
+            func.count(case((SurveyResponse.overall >= 4, 1))).label("satisfied"),
+            func.count(SurveyResponse.overall).label("answers"),
+        )
+        .select_from(SurveyResponse)
+        .join(SurveyInvitation, SurveyInvitation.id == SurveyResponse.invitation_id)
+        .where(SurveyInvitation.subject_at >= start, SurveyInvitation.subject_at < end)
+    )
+    if queue_id is not None:
+        stmt = stmt.where(SurveyInvitation.queue_id == queue_id)
+    key: Any = None
+    if by == "queue":
+        stmt = stmt.outerjoin(Queue, Queue.id == SurveyInvitation.queue_id)
+        key = Queue.code
+    elif by == "category":
+        stmt = stmt.outerjoin(Category, Category.id == SurveyInvitation.category_id)
+        key = Category.code
+    elif by in ("agent", "team"):
+        stmt = stmt.outerjoin(User, User.id == SurveyInvitation.agent_id)
+        key = User.username if by == "agent" else User.team
+    elif by is not None:
+        raise ValidationError(f"breakdown must be one of {', '.join(DIMENSIONS)}", field="by")
+    if key is not None:
+        stmt = stmt.add_columns(key.label("key")).group_by(key)
+    out: dict[Any, tuple[int, int]] = {}
+    for row in db.execute(stmt):
+        if int(row.answers):
+            out[row.key if key is not None else None] = (int(row.satisfied), int(row.answers))
+    return out
 
 
 def day_contact_summary(*, db: Session, day: date, recent: int = 10) -> dict[str, Any]:

@@ -74,8 +74,20 @@ def _deliver_notices(db: Session, now: datetime) -> int:
     return int(report.as_dict().get("claimed", 0))
 
 
+def _capa_overdue(db: Session, now: datetime) -> int:
+    from minwon.capa.service import notify_overdue
+
+    return notify_overdue(db=db, now=now)
+
+
 #: Notices one delivery tick claims at most (the rest wait for the next minute).
 NOTICE_BATCH = 200
+
+
+def _survey_invitations(db: Session, now: datetime) -> object:
+    from minwon.feedback.service import invite_due
+
+    return invite_due(db=db, now=now).invited
 
 
 def registered_jobs() -> list[Job]:
@@ -99,6 +111,13 @@ def registered_jobs() -> list[Job]:
             timedelta(minutes=1),
             _deliver_notices,
             "Send queued SMS and e-mail notices through their providers (retries with backoff)",
+        ),
+        Job("survey_invitations", timedelta(minutes=5), _survey_invitations, "Satisfaction survey SMS links"),
+        Job(
+            "corrective_actions_overdue",
+            timedelta(hours=1),
+            _capa_overdue,
+            "Tell owners of corrective actions that passed their due date (once per due date)",
         ),
         Job("job_runs_prune", timedelta(days=1), _prune_job_runs, "Forget scheduler runs older than 35 days"),
     ]

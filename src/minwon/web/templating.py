@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from minwon.core.clock import to_local
 from minwon.core.i18n import translations
+from minwon.core.redact import mask_personal_numbers
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
@@ -41,6 +42,7 @@ def _mask_codes(text: str) -> str:
 
 
 env.filters["mask_codes"] = _mask_codes
+env.filters["mask_personal"] = mask_personal_numbers
 
 
 def request_locale(request: Request) -> str:

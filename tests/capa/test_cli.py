@@ -1,0 +1,74 @@
+"""``minwon capa list --json`` and ``minwon capa suggest --json`` against a real database in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from minwon.capa import service as capa
+from minwon.core.clock import local_today, to_local, utcnow
+from minwon.db.session import make_engine, session_scope
+from tests.capa.support import ingest_calls, month_start, staff
+
+
+def _run(url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MINWON_DATABASE_URL": url}
+    return subprocess.run(
+        [sys.executable, "-m", "minwon.cli", "capa", *args], env=env, cwd=cwd, capture_output=True, text=True
+    )
+
+
+def test_list_and_suggest(fresh_database_url: str, tmp_path: Path) -> None:
+    today = local_today()
+    past = today - timedelta(days=20)
+    # red service level in the three complete months before this one (one call each, 40 s wait)
+    months = [month_start(today, back).replace(day=10) for back in (3, 2, 1)]
+    engine = make_engine(fresh_database_url)
+    with session_scope(engine) as db:
+        qm, owner = staff(db, "qm"), staff(db, "담당자", "counselor")
+        capa.create_nonconformity(
+            db=db,
+            actor=qm,
+            title="늦음",
+            source="survey",
+            description="d",
+            owner_id=owner.id,
+            due_date=past + timedelta(days=5),
+            today=past,
+        )
+        capa.create_nonconformity(db=db, actor=qm, title="새것", source="audit", description="d")
+        ingest_calls(db, months, wait_s=40)
+    engine.dispose()
+    year = to_local(utcnow()).year
+
+    out = _run(fresh_database_url, tmp_path, "list", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [(r["reference"], r["status"], r["overdue"]) for r in rows] == [
+        (f"NC-{year}-0002", "open", False),
+        (f"NC-{year}-0001", "open", True),
+    ]
+    assert rows[1]["owner"] == "담당자" and rows[1]["due_date"] == (past + timedelta(days=5)).isoformat()
+    overdue = json.loads(_run(fresh_database_url, tmp_path, "list", "--overdue", "--json").stdout)
+    assert [r["title"] for r in overdue] == ["늦음"]
+    bad = _run(fresh_database_url, tmp_path, "list", "--status", "lost")
+    assert bad.returncode == 2 and "status" in bad.stdout + bad.stderr
+
+    labels = [f"{m:%Y-%m}" for m in months]
+    found = json.loads(_run(fresh_database_url, tmp_path, "suggest", "--json").stdout)
+    assert found == [
+        {
+            "kpi": "service_level",
+            "granularity": "month",
+            "first": labels[0],
+            "last": labels[2],
+            "periods": 3,
+            "statuses": ["red", "red", "red"],
+            "source_ref": f"kpi:service_level:{labels[0]}..{labels[2]}",
+            "title": f"서비스 레벨 3개월 연속 목표 미달 ({labels[0]} ~ {labels[2]})",
+        }
+    ]
