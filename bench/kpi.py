@@ -17,8 +17,11 @@ contact record (70 % resolved, 20 % transferred → a case with a 7-day deadline
 
     .venv/bin/python bench/kpi.py --rows 10000000 > bench/results/kpi.json
 
-SQLite file: ``/tmp/minwon_bench_kpi.db``; PostgreSQL database ``minwon_bench_kpi`` (dropped and
-created; admin URL ``MINWON_BENCH_PG``, default ``postgresql://postgres@127.0.0.1:5432/postgres``).
+SQLite file: ``/tmp/minwon_bench_kpi.db`` (``MINWON_BENCH_KPI_SQLITE``); PostgreSQL database
+``minwon_bench_kpi`` (``MINWON_BENCH_KPI_PG_DB``; dropped and created; admin URL ``MINWON_BENCH_PG``,
+default ``postgresql://postgres@127.0.0.1:5432/postgres``). ``--generate-only`` fills them and stops;
+``--reuse`` times against what a previous run left (no generation), so a change to the queries can be
+re-timed at 10 M without regenerating for half an hour.
 """
 
 from __future__ import annotations
@@ -48,8 +51,8 @@ from minwon.quality.service import period_kpis
 from minwon.telephony.models import Pbx
 
 PG = os.environ.get("MINWON_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-SQLITE_FILE = Path("/tmp/minwon_bench_kpi.db")
-PG_NAME = "minwon_bench_kpi"
+SQLITE_FILE = Path(os.environ.get("MINWON_BENCH_KPI_SQLITE", "/tmp/minwon_bench_kpi.db"))
+PG_NAME = os.environ.get("MINWON_BENCH_KPI_PG_DB", "minwon_bench_kpi")
 MONTH = "2026-08"
 #: 2026-08-01 00:00 Asia/Seoul as a UTC epoch; the month has 31 days.
 BASE = int(datetime(2026, 7, 31, 15, 0, tzinfo=UTC).timestamp())
@@ -148,21 +151,24 @@ def generate(engine: Engine, rows: int) -> dict[str, float]:
             1 + (((id * 2654435761) % 4294967296) / 101) % {CATEGORIES}, '', '',
             CASE WHEN id % 10 < 7 THEN 'RESOLVED' WHEN id % 10 < 9 THEN 'TRANSFERRED' ELSE 'CALLBACK' END,
             ended_at, {d.plus("ended_at", "10 + id % 50")}, 10 + id % 50
-        FROM calls WHERE status = 'COMPLETED'
+        FROM calls WHERE status = 'COMPLETED' ORDER BY id
     """
     callbacks = f"""
-        INSERT INTO callbacks (contact_id, assigned_agent_id, due_at, status, note, attempts, created_at)
+        INSERT INTO callbacks (contact_id, assigned_agent_id, due_at, status, note, attempts, created_at,
+            closed_at)
         SELECT id, agent_id, {d.plus("created_at", "7200")},
             CASE WHEN id % 7 < 5 THEN 'DONE' WHEN id % 7 < 6 THEN 'FAILED' ELSE 'CANCELLED' END, '', 1,
-            created_at
-        FROM contacts WHERE outcome = 'CALLBACK'
+            created_at,
+            CASE WHEN id % 7 < 5 THEN {d.plus("created_at", "(id % 11) * 900")}
+                 ELSE {d.plus("created_at", "3600")} END
+        FROM contacts WHERE outcome = 'CALLBACK' ORDER BY id
     """
     cases = f"""
         INSERT INTO cases (number, source, title, question, answer, category_id, petition_type, status,
             received_at, due_at, closed_at, created_by_id)
         SELECT 'B' || CAST(id AS TEXT), 'CONTACT', '', '', '', category_id, 'bench', 'CLOSED', created_at,
             {d.plus("created_at", str(7 * 86400))}, {d.plus("created_at", "(id % 9) * 86400")}, agent_id
-        FROM contacts WHERE outcome = 'TRANSFERRED'
+        FROM contacts WHERE outcome = 'TRANSFERRED' ORDER BY id
     """
     steps: dict[str, float] = {}
     with engine.begin() as conn:
@@ -196,12 +202,16 @@ def _median_ms(fn: Callable[[], Any], times: int = 3, *, label: str = "") -> tup
     return round(statistics.median(samples)), result
 
 
-def run(engine: Engine, rows: int, *, quick: bool = False) -> dict[str, Any]:
-    upgrade(engine)
-    _reference_rows(engine)
-    t0 = time.perf_counter()
-    steps = generate(engine, rows)
-    steps["generate_total_s"] = round(time.perf_counter() - t0, 1)
+def run(engine: Engine, rows: int, *, quick: bool = False, reuse: bool = False) -> dict[str, Any]:
+    steps: dict[str, float] = {}
+    if not reuse:
+        upgrade(engine)
+        _reference_rows(engine)
+        t0 = time.perf_counter()
+        steps = generate(engine, rows)
+        steps["generate_total_s"] = round(time.perf_counter() - t0, 1)
+    else:
+        upgrade(engine)  # indexes added since the data was generated
     first, last = date(2026, 8, 1), date(2026, 8, 31)
     with Session(engine) as db:
         counts = {
@@ -220,7 +230,16 @@ def run(engine: Engine, rows: int, *, quick: bool = False) -> dict[str, Any]:
             by_ms, _ = _median_ms(
                 lambda: kpi_report(db=db, month=MONTH, by=["queue", "agent"]), times=1, label="by queue+agent"
             )
-    keys = ("offered", "service_level", "asa_s", "aht_s", "fcr", "repeat_rate", "deadline_compliance")
+    keys = (
+        "offered",
+        "service_level",
+        "asa_s",
+        "aht_s",
+        "fcr",
+        "repeat_rate",
+        "callback_kept_rate",
+        "deadline_compliance",
+    )
     return {
         "rows": counts,
         **steps,
@@ -231,8 +250,9 @@ def run(engine: Engine, rows: int, *, quick: bool = False) -> dict[str, Any]:
     }
 
 
-def _sqlite_engine() -> Engine:
-    SQLITE_FILE.unlink(missing_ok=True)
+def _sqlite_engine(*, reuse: bool = False) -> Engine:
+    if not reuse:
+        SQLITE_FILE.unlink(missing_ok=True)
     engine = make_engine(f"sqlite:///{SQLITE_FILE}")
 
     @event.listens_for(engine, "connect")
@@ -247,12 +267,13 @@ def _sqlite_engine() -> Engine:
     return engine
 
 
-def _pg_engine() -> Engine:
-    admin = create_engine(normalise_url(PG), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_NAME}"'))
-    admin.dispose()
+def _pg_engine(*, reuse: bool = False) -> Engine:
+    if not reuse:
+        admin = create_engine(normalise_url(PG), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{PG_NAME}"'))
+        admin.dispose()
     url = make_url(normalise_url(PG)).set(database=PG_NAME).render_as_string(hide_password=False)
     return make_engine(url)
 
@@ -262,6 +283,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--quick", action="store_true", help="one timing run each, no breakdown")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time against the data a previous run left (no generation)"
+    )
+    parser.add_argument("--generate-only", action="store_true", help="generate the data, no timings")
     args = parser.parse_args()
     out: dict[str, Any] = {
         "month": MONTH,
@@ -270,9 +295,14 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared with other work)",
     }
     for backend in args.backends.split(","):
-        engine = _sqlite_engine() if backend == "sqlite" else _pg_engine()
+        engine = _sqlite_engine(reuse=args.reuse) if backend == "sqlite" else _pg_engine(reuse=args.reuse)
         try:
-            out[backend] = run(engine, args.rows, quick=args.quick)
+            if args.generate_only:
+                upgrade(engine)
+                _reference_rows(engine)
+                out[backend] = generate(engine, args.rows)
+            else:
+                out[backend] = run(engine, args.rows, quick=args.quick, reuse=args.reuse)
         finally:
             engine.dispose()
         print(f"{backend}: {json.dumps(out[backend])}", file=sys.stderr)

@@ -74,8 +74,8 @@ def _seed(db: Session) -> dict[str, object]:
     Day 11-02: contacts 6, resolved 4, transferred 1, callback 1, repeats 1, first contacts 5, first
     resolved 2 → FCR 2/5, transfer rate 1/6, repeat rate 1/6.
 
-    Callbacks of k6 due 11-02: 15:00 done (kept), 16:00 failed, 17:00 cancelled (excluded), 18:00 still
-    pending and past due (missed); 11-03 09:00 done (other day) → due 3, kept 1.
+    Callbacks of k6 due 11-02: 15:00 done at 14:30 (kept), 16:00 failed, 17:00 cancelled (excluded),
+    18:00 still pending and past due (missed); 11-03 09:00 done (other day) → due 3, kept 1.
     Cases due 11-02 18:00: closed 10:00 the same day (on time), closed 11-03 (late), open (late); one due
     11-03 → due 3, on time 1.
     """
@@ -92,14 +92,22 @@ def _seed(db: Session) -> dict[str, object]:
     _contact(db, a2, tax, None, Outcome.TRANSFERRED, "13:00:00")
     _contact(db, a1, tax, "S", Outcome.RESOLVED, "14:00:00")
     _contact(db, a1, water, "Q", Outcome.TRANSFERRED, "09:00:00", NOV5)
-    for hms, status, day in (
-        ("15:00:00", CallbackStatus.DONE, DAY),
-        ("16:00:00", CallbackStatus.FAILED, DAY),
-        ("17:00:00", CallbackStatus.CANCELLED, DAY),
-        ("18:00:00", CallbackStatus.PENDING, DAY),
-        ("09:00:00", CallbackStatus.DONE, NOV3),
+    for hms, status, day, closed in (
+        ("15:00:00", CallbackStatus.DONE, DAY, at("14:30:00")),
+        ("16:00:00", CallbackStatus.FAILED, DAY, at("16:10:00")),
+        ("17:00:00", CallbackStatus.CANCELLED, DAY, at("12:30:00")),
+        ("18:00:00", CallbackStatus.PENDING, DAY, None),
+        ("09:00:00", CallbackStatus.DONE, NOV3, at("08:50:00", NOV3)),
     ):
-        db.add(Callback(contact_id=k6.id, assigned_agent_id=a2.id, due_at=at(hms, day), status=status))
+        db.add(
+            Callback(
+                contact_id=k6.id,
+                assigned_agent_id=a2.id,
+                due_at=at(hms, day),
+                status=status,
+                closed_at=closed,
+            )
+        )
     for n, (due, closed, category) in enumerate(
         (
             (at("18:00:00"), at("10:00:00"), tax),
@@ -171,6 +179,34 @@ def test_pending_callbacks_not_yet_due_are_not_counted(db: Session) -> None:
     day = soon.date()
     k = period_kpis(db=db, first_day=day - timedelta(days=1), last_day=day + timedelta(days=1))
     assert k["callbacks_due"] == 0 and k["callback_kept_rate"] is None
+
+
+def test_callback_kept_means_done_by_its_due_time(db: Session) -> None:
+    """Due 11-02: 10:00 done 09:55 (kept), 11:00 done 11:00:00 (kept: on the due time), 12:00 done
+    12:01 (late), 13:00 done without a recorded completion time (cannot be shown on time: not kept),
+    14:00 failed 13:00 → due 5, kept 2."""
+    cats, _d, _q = make_org(db)
+    agent = make_user(db, "a1")
+    contact = _contact(db, agent, cats[0], "P", Outcome.CALLBACK, "09:00:00")
+    for due, status, closed in (
+        ("10:00:00", CallbackStatus.DONE, "09:55:00"),
+        ("11:00:00", CallbackStatus.DONE, "11:00:00"),
+        ("12:00:00", CallbackStatus.DONE, "12:01:00"),
+        ("13:00:00", CallbackStatus.DONE, None),
+        ("14:00:00", CallbackStatus.FAILED, "13:00:00"),
+    ):
+        db.add(
+            Callback(
+                contact_id=contact.id,
+                due_at=at(due),
+                status=status,
+                closed_at=at(closed) if closed else None,
+            )
+        )
+    db.commit()
+    k = day_kpis(db=db, day=DAY)
+    assert (k["callbacks_due"], k["callbacks_kept"]) == (5, 2)
+    assert k["callback_kept_rate"] == pytest.approx(2 / 5)
 
 
 def test_breakdowns_by_agent_team_category_and_queue(db: Session) -> None:

@@ -150,10 +150,10 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "callback_kept_rate",
         N_("Callback kept rate"),
         "콜백 이행률",
-        N_("callbacks done ÷ callbacks due in the period (cancelled and not yet due excluded)"),
+        N_("callbacks done by their due time ÷ callbacks due (cancelled and not yet due excluded)"),
         RATIO,
         COMMON,
-        "callbacks (due time, status)",
+        "callbacks (due time, status, completion time)",
     ),
     KpiDefinition(
         "deadline_compliance",

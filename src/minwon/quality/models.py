@@ -1,7 +1,8 @@
 """Indexes the KPI queries need on other domains' tables (declared here so the KPI module owns them).
 
-* ``ix_contacts_caller_category_created`` — the repeat-contact and first-contact-resolution look-ups
-  (``EXISTS`` another contact of the same caller pseudonym and category within N days).
+* ``ix_contacts_caller_category_created`` — the repeat-contact and first-contact-resolution pass
+  (``LAG``/``LEAD`` over caller pseudonym + category ordered by time): PostgreSQL may read the contacts
+  in this order instead of sorting them; also serves looking up one caller's contacts by category.
 * ``ix_cases_due`` — deadline compliance selects cases by due time.
 """
 

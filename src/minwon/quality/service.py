@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, and_, case, false, func, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -365,33 +365,40 @@ def _period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]
     return local_day_bounds(first_day)[0], local_day_bounds(last_day)[1]
 
 
-def _same_caller_within(window_s: int, *, before: bool) -> ColumnElement[bool]:
-    """``EXISTS`` another contact of the same caller pseudonym and category within ``window_s``
-    seconds before (or after) the outer contact; ties in time are ordered by id."""
-    other = aliased(Contact)
-    me, them = epoch_seconds(Contact.created_at), epoch_seconds(other.created_at)
-    if before:
-        order = or_(
-            other.created_at < Contact.created_at,
-            and_(other.created_at == Contact.created_at, other.id < Contact.id),
+def _flagged_contacts(start: datetime, end: datetime, window_s: int) -> Any:
+    """Contacts created in ``[start, end)`` with their repeat flags, as a subquery (an alias of
+    ``contacts`` with two extra integer columns, 1/0): ``repeat`` — another contact of the same caller
+    pseudonym and category within ``window_s`` seconds before; ``followed`` — one within ``window_s``
+    seconds after. Ties in time are ordered by id; a contact without caller pseudonym or category is
+    never a repeat nor followed.
+
+    One pass with ``LAG``/``LEAD`` over (caller pseudonym, category) ordered by (time, id), on the
+    period extended by the window on both sides (the nearest neighbour decides: if any contact is
+    within the window, the nearest one is). Read with the ``created_at`` index, then one sort.
+    """
+    at = epoch_seconds(Contact.created_at)
+    order = (Contact.created_at, Contact.id)
+    part = (Contact.caller_ref, Contact.category_id)
+    known = and_(Contact.caller_ref.is_not(None), Contact.category_id.is_not(None))
+    pad = timedelta(seconds=window_s)
+    near = (
+        select(
+            Contact.id,
+            Contact.call_id,
+            Contact.agent_id,
+            Contact.category_id,
+            Contact.outcome,
+            Contact.created_at,
+            at.label("at_s"),
+            case((known, func.lag(at).over(partition_by=part, order_by=order))).label("prev_s"),
+            case((known, func.lead(at).over(partition_by=part, order_by=order))).label("next_s"),
         )
-        near = them >= me - window_s
-    else:
-        order = or_(
-            other.created_at > Contact.created_at,
-            and_(other.created_at == Contact.created_at, other.id > Contact.id),
-        )
-        near = them <= me + window_s
-    return (
-        select(other.id)
-        .where(
-            other.caller_ref == Contact.caller_ref,
-            other.category_id == Contact.category_id,
-            order,
-            near,
-        )
-        .exists()
+        .where(Contact.created_at >= start - pad, Contact.created_at < end + pad)
+        .subquery("near")
     )
+    repeat = near.c.at_s - near.c.prev_s <= window_s
+    followed = near.c.next_s - near.c.at_s <= window_s
+    return near, repeat, followed
 
 
 def _contact_counts(
@@ -407,31 +414,38 @@ def _contact_counts(
     key of dimension ``by`` (``None``: one total under key ``None``). Three aggregate queries."""
     start, end = _period_bounds(first_day, last_day)
     now = utcnow()
-    window_s = window_days * 86400
-    repeat = _same_caller_within(window_s, before=True)
-    followed = _same_caller_within(window_s, before=False)
-    resolved = Contact.outcome == Outcome.RESOLVED
-    contact_q = select(
-        func.count(Contact.id).label("contacts"),
-        func.count(case((resolved, 1))).label("resolved"),
-        func.count(case((Contact.outcome == Outcome.TRANSFERRED, 1))).label("transferred"),
-        func.count(case((Contact.outcome == Outcome.CALLBACK, 1))).label("callback"),
-        func.count(case((repeat, 1))).label("repeats"),
-        func.count(case((and_(resolved, ~repeat, ~followed), 1))).label("first_resolved"),
-    ).where(Contact.created_at >= start, Contact.created_at < end)
-    kept = Callback.status == CallbackStatus.DONE
-    callback_q = (
+    near, repeat, followed = _flagged_contacts(start, end, window_days * 86400)
+    c = near.c
+    resolved = c.outcome == Outcome.RESOLVED
+    # NULL neighbour (none): the comparison is NULL, so neither a repeat nor followed.
+    first = and_(resolved, ~func.coalesce(repeat, false()), ~func.coalesce(followed, false()))
+    contact_q = (
         select(
-            func.count(Callback.id).label("due"),
-            func.count(case((kept, 1))).label("kept"),
+            func.count(c.id).label("contacts"),
+            func.count(case((resolved, 1))).label("resolved"),
+            func.count(case((c.outcome == Outcome.TRANSFERRED, 1))).label("transferred"),
+            func.count(case((c.outcome == Outcome.CALLBACK, 1))).label("callback"),
+            func.count(case((repeat, 1))).label("repeats"),
+            func.count(case((first, 1))).label("first_resolved"),
         )
-        .join(Contact, Contact.id == Callback.contact_id)
-        .where(
-            Callback.due_at >= start,
-            Callback.due_at < end,
-            Callback.status != CallbackStatus.CANCELLED,
-            or_(Callback.status != CallbackStatus.PENDING, Callback.due_at <= now),
-        )
+        .select_from(near)
+        .where(c.created_at >= start, c.created_at < end)
+    )
+    # Kept = done by its due time (closed_at is set when it leaves pending); a done callback without
+    # a recorded completion time cannot be shown to be on time and is not counted kept.
+    kept = and_(
+        Callback.status == CallbackStatus.DONE,
+        Callback.closed_at.is_not(None),
+        Callback.closed_at <= Callback.due_at,
+    )
+    callback_q = select(
+        func.count(Callback.id).label("due"),
+        func.count(case((kept, 1))).label("kept"),
+    ).where(
+        Callback.due_at >= start,
+        Callback.due_at < end,
+        Callback.status != CallbackStatus.CANCELLED,
+        or_(Callback.status != CallbackStatus.PENDING, Callback.due_at <= now),
     )
     on_time = and_(Case.closed_at.is_not(None), Case.closed_at <= Case.due_at)
     case_q = select(
@@ -442,12 +456,15 @@ def _contact_counts(
         Case.due_at < end,
         or_(Case.closed_at.is_not(None), Case.due_at <= now),
     )
+    if queue_id is not None or by in ("queue", "category"):
+        # Only these need the callback's contact (every callback has one: a plain join drops none).
+        callback_q = callback_q.join(Contact, Contact.id == Callback.contact_id)
     if queue_id is not None:
-        contact_q = contact_q.join(Call, Call.id == Contact.call_id).where(Call.queue_id == queue_id)
+        contact_q = contact_q.join(Call, Call.id == c.call_id).where(Call.queue_id == queue_id)
         callback_q = callback_q.join(Call, Call.id == Contact.call_id).where(Call.queue_id == queue_id)
         case_q = case_q.where(false())
     if by is not None:
-        contact_q, callback_q, case_q = _grouped(by, contact_q, callback_q, case_q)
+        contact_q, callback_q, case_q = _grouped(by, c, contact_q, callback_q, case_q)
     out: dict[Any, dict[str, int]] = {}
 
     def add(rows: Any, **fields: str) -> None:
@@ -475,10 +492,11 @@ def _contact_counts(
     return result
 
 
-def _grouped(by: str, contact_q: Any, callback_q: Any, case_q: Any) -> tuple[Any, Any, Any]:
-    """The three count queries grouped by ``by``; each gets a ``key`` column (code / username / team)."""
+def _grouped(by: str, c: Any, contact_q: Any, callback_q: Any, case_q: Any) -> tuple[Any, Any, Any]:
+    """The three count queries grouped by ``by``; each gets a ``key`` column (code / username / team).
+    ``c``: the columns of the contacts the first query counts (``call_id``, ``category_id``, ``agent_id``)."""
     if by == "queue":
-        contact_q = contact_q.outerjoin(Call, Call.id == Contact.call_id).outerjoin(
+        contact_q = contact_q.outerjoin(Call, Call.id == c.call_id).outerjoin(
             Queue, Queue.id == Call.queue_id
         )
         callback_q = callback_q.outerjoin(Call, Call.id == Contact.call_id).outerjoin(
@@ -487,12 +505,12 @@ def _grouped(by: str, contact_q: Any, callback_q: Any, case_q: Any) -> tuple[Any
         key: Any = Queue.code
         case_key: Any = literal_column("NULL")
     elif by == "category":
-        contact_q = contact_q.join(Category, Category.id == Contact.category_id)
+        contact_q = contact_q.join(Category, Category.id == c.category_id)
         callback_q = callback_q.join(Category, Category.id == Contact.category_id)
         case_q = case_q.outerjoin(Category, Category.id == Case.category_id)
         key = case_key = Category.code
     elif by in ("agent", "team"):
-        contact_q = contact_q.join(User, User.id == Contact.agent_id)
+        contact_q = contact_q.join(User, User.id == c.agent_id)
         callback_q = callback_q.outerjoin(User, User.id == Callback.assigned_agent_id)
         case_q = case_q.outerjoin(User, User.id == Case.created_by_id)
         key = case_key = User.username if by == "agent" else User.team
