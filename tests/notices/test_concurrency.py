@@ -31,7 +31,9 @@ def test_concurrent_workers_send_each_notice_once(fresh_database_url: str) -> No
             channel = NoticeChannel.SMS if i < N_SMS else NoticeChannel.EMAIL
             recipient = PHONE if i < N_SMS else f"citizen{i}@example.org"
             context = {"center": "한빛시", "url": f"https://minwon.example/s/{i}", "expires": "12-07"}
-            enqueue(db, channel=channel, recipient=recipient, template_key="survey_invitation", context=context)
+            enqueue(
+                db, channel=channel, recipient=recipient, template_key="survey_invitation", context=context
+            )
         db.commit()
     setup.dispose()
 
