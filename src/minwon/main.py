@@ -130,6 +130,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         notices_admin,
         notifications_pages,
         petitions_admin,
+        report_pages,
         routing_pages,
         search_admin,
         status_pages,
@@ -157,5 +158,6 @@ def _register_domain_routers(app: FastAPI) -> None:
         kb_pages,
         status_pages,
         notifications_pages,
+        report_pages,
     ):
         app.include_router(module.router)

@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -43,7 +44,7 @@ def _register_fonts() -> None:
         font_manager.fontManager.addfont(str(font_path(bold)))
 
 
-def _style() -> dict[str, object]:
+def _style() -> Any:
     _register_fonts()
     return {
         "font.family": FONT_FAMILY,
@@ -85,7 +86,15 @@ def kpi_vs_target(
         ys = list(range(len(labels)))[::-1]
         for y, value, goal, light in zip(ys, values, goals, lights, strict=True):
             if value is None:
-                ax.text(1, y, no_data, va="center", color="#607d8b")
+                ax.text(
+                    1,
+                    y,
+                    no_data,
+                    va="center",
+                    color="#607d8b",
+                    zorder=5,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+                )
             else:
                 ax.barh(y, value * 100, color=STATUS_COLORS.get(light, STATUS_COLORS[None]), height=0.6)
                 ax.text(value * 100 + 1, y, f"{value * 100:.1f}%", va="center")
@@ -142,7 +151,13 @@ def volume_bars(
         ax = fig.add_subplot()
         width = 0.8 / max(len(series), 1)
         for i, ((label, values), color) in enumerate(zip(series, SERIES_COLORS, strict=False)):
-            ax.bar([x + i * width - 0.4 + width / 2 for x in range(len(months))], values, width, label=label, color=color)
+            ax.bar(
+                [x + i * width - 0.4 + width / 2 for x in range(len(months))],
+                values,
+                width,
+                label=label,
+                color=color,
+            )
         ax.set_xticks(range(len(months)), [m[2:] for m in months], fontsize=7.5)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))

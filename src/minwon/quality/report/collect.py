@@ -3,13 +3,14 @@
 :func:`collect` reads; it never writes. Each figure comes from the function that owns it, never from a
 formula re-implemented here:
 
-* indicators of the month and of each of the 12 months ending with it: :func:`minwon.quality.service.month_kpis`;
+* indicators of the month and of each of the 12 months ending with it:
+  :func:`minwon.quality.service.month_kpis`;
   targets and traffic lights: :func:`minwon.quality.kpi.targets` / :func:`minwon.quality.kpi.statuses`;
 * surveys, evaluations, corrective actions: the month summaries of :mod:`minwon.quality.summaries`,
   passed in (``None`` = that part of the platform is not available, so the report says so);
 * knowledge-base document control (ISO 9001 §7.5.3): :func:`minwon.knowledge.service.overdue_reviews`;
-* personal-data access review (개인정보의 안전성 확보조치 기준 §8②): :func:`minwon.linkage.review.monthly_review`
-  and :func:`minwon.linkage.review.chain_status`;
+* personal-data access review (개인정보의 안전성 확보조치 기준 §8②):
+  :func:`minwon.linkage.review.monthly_review` and :func:`minwon.linkage.review.chain_status`;
 * staffing (adequacy of resources, §9.3.2 e): stored workforce week plans of the month.
 """
 

@@ -12,7 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from minwon.core.errors import ValidationError
 from minwon.core.i18n import N_
 
-report_app = typer.Typer(help="Management review report (경영검토 보고서, ISO 9001 §9.3).", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Management review report (경영검토 보고서, ISO 9001 §9.3).", no_args_is_help=True
+)
 
 
 @report_app.command("monthly")

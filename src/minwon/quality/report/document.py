@@ -49,8 +49,25 @@ CAPA_SOURCES = {
     "other": N_("Other"),
 }
 #: Indicators drawn on the KPI-vs-target chart (ratios with a target).
-CHART_KPIS = ("service_level", "answer_rate", "abandonment_rate", "fcr", "deadline_compliance", "callback_kept_rate")
-TREND_COLUMNS = ("offered", "answered", "abandoned", "service_level", "abandonment_rate", "asa_s", "aht_s", "fcr", "csat")
+CHART_KPIS = (
+    "service_level",
+    "answer_rate",
+    "abandonment_rate",
+    "fcr",
+    "deadline_compliance",
+    "callback_kept_rate",
+)
+TREND_COLUMNS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "service_level",
+    "abandonment_rate",
+    "asa_s",
+    "aht_s",
+    "fcr",
+    "csat",
+)
 
 NUMBER_FORMATS = {RATIO: "0.0%", SECONDS: "0.0", SCORE: "0.00"}
 
@@ -136,9 +153,7 @@ class _Builder:
         self.data = data
         self.locale = locale
         self.progress = progress
-        self.sections: dict[str, Section] = {
-            key: Section(key, self.t(title)) for key, title in SECTIONS
-        }
+        self.sections: dict[str, Section] = {key: Section(key, self.t(title)) for key, title in SECTIONS}
 
     def t(self, msgid: str, **kw: Any) -> str:
         text = gettext(self.locale, msgid)
@@ -176,7 +191,9 @@ class _Builder:
         )
         blocks.append(
             self.t(
-                N_("Indicators with a target: {green} on target, {amber} near target, {red} off target, {none} without data."),
+                N_(
+                    "Indicators with a target: {green} on target, {amber} near target, {red} off target, {none} without data."  # noqa: E501
+                ),
                 green=lights.get("green", 0),
                 amber=lights.get("amber", 0),
                 red=lights.get("red", 0),
@@ -184,7 +201,16 @@ class _Builder:
             )
         )
         rows = []
-        for name in ("offered", "answered", "abandoned", "service_level", "asa_s", "aht_s", "abandonment_rate", "fcr"):
+        for name in (
+            "offered",
+            "answered",
+            "abandoned",
+            "service_level",
+            "asa_s",
+            "aht_s",
+            "abandonment_rate",
+            "fcr",
+        ):
             rows.append([_text(self.label(name)), kpi_cell(name, d.kpis.get(name), d.status.get(name))])
         blocks.append(Table([self.t(N_("Indicator")), self.t(N_("Value"))], rows, [3, 2]))
 
@@ -193,7 +219,9 @@ class _Builder:
         blocks = self.sections["kpis"].blocks
         blocks.append(
             self.t(
-                N_("Service level threshold: {seconds} s. Short abandons (within {short} s) are not offered."),
+                N_(
+                    "Service level threshold: {seconds} s. Short abandons (within {short} s) are not offered."
+                ),
                 seconds=d.kpis.get("sl_threshold_s"),
                 short=d.kpis.get("short_abandon_s"),
             )
@@ -220,7 +248,11 @@ class _Builder:
         )
         for name, reason in d.kpis.get("unsupported", {}).items():
             if d.kpis.get(name) is None:
-                blocks.append(self.t(N_("{indicator}: not computed ({reason})."), indicator=self.label(name), reason=reason))
+                blocks.append(
+                    self.t(
+                        N_("{indicator}: not computed ({reason})."), indicator=self.label(name), reason=reason
+                    )
+                )
         names = [n for n in CHART_KPIS if n in BY_NAME]
         if BY_NAME["csat"].unit == RATIO:
             names.append("csat")
@@ -247,7 +279,13 @@ class _Builder:
         rows = []
         for t, lights in zip(d.trend, d.trend_status, strict=True):
             rows.append([_text(t["month"]), *(kpi_cell(n, t.get(n), lights.get(n)) for n in TREND_COLUMNS)])
-        blocks.append(Table([self.t(N_("Month")), *(self.label(n) for n in TREND_COLUMNS)], rows, [1.6] + [1.0] * len(TREND_COLUMNS)))
+        blocks.append(
+            Table(
+                [self.t(N_("Month")), *(self.label(n) for n in TREND_COLUMNS)],
+                rows,
+                [1.6] + [1.0] * len(TREND_COLUMNS),
+            )
+        )
         if not any(t.get("offered") for t in d.trend):
             blocks.append(self.t(N_("No calls were recorded in these 12 months.")))
         blocks.append(
@@ -255,13 +293,18 @@ class _Builder:
                 self.t(N_("Offered and answered calls")),
                 charts.volume_bars(
                     months,
-                    [(self.label("offered"), [t.get("offered") or 0 for t in d.trend]), (self.label("answered"), [t.get("answered") or 0 for t in d.trend])],
+                    [
+                        (self.label("offered"), [t.get("offered") or 0 for t in d.trend]),
+                        (self.label("answered"), [t.get("answered") or 0 for t in d.trend]),
+                    ],
                     title=self.t(N_("Offered and answered calls")),
                     unit=self.t(N_("calls")),
                 ),
             )
         )
-        ratio_series = [(self.label(n), [t.get(n) for t in d.trend]) for n in ("service_level", "abandonment_rate", "fcr")]
+        ratio_series = [
+            (self.label(n), [t.get(n) for t in d.trend]) for n in ("service_level", "abandonment_rate", "fcr")
+        ]
         if BY_NAME["csat"].unit == RATIO and any(t.get("csat") is not None for t in d.trend):
             ratio_series.append((self.label("csat"), [t.get("csat") for t in d.trend]))
         sl_goal = d.goals.get("service_level")
@@ -293,7 +336,12 @@ class _Builder:
             blocks.append(
                 Chart(
                     self.label("csat"),
-                    charts.trend_lines(months, [(self.label("csat"), [t.get("csat") for t in d.trend])], title=self.label("csat"), percent=False),
+                    charts.trend_lines(
+                        months,
+                        [(self.label("csat"), [t.get("csat") for t in d.trend])],
+                        title=self.label("csat"),
+                        percent=False,
+                    ),
                 )
             )
 
@@ -304,7 +352,9 @@ class _Builder:
             blocks.append(self.not_available(self.t(N_("survey results"))))
             return
         if s.invited == 0 and s.responded == 0 and s.complaints_recorded == 0:
-            blocks.append(self.t(N_("There were no survey invitations, responses or service complaints this month.")))
+            blocks.append(
+                self.t(N_("There were no survey invitations, responses or service complaints this month."))
+            )
             return
         metric = self.t(N_("Measure"))
         rows = [
@@ -366,8 +416,21 @@ class _Builder:
             blocks.append(Heading(self.t(N_("Scores per counselor"))))
             blocks.append(
                 Table(
-                    [self.t(N_("Counselor")), self.t(N_("Evaluations")), self.t(N_("Mean score")), self.t(N_("Critical failures"))],
-                    [[_text(a.agent), _count(a.evaluations), _number(a.mean_score), _count(a.critical_failures)] for a in e.by_agent],
+                    [
+                        self.t(N_("Counselor")),
+                        self.t(N_("Evaluations")),
+                        self.t(N_("Mean score")),
+                        self.t(N_("Critical failures")),
+                    ],
+                    [
+                        [
+                            _text(a.agent),
+                            _count(a.evaluations),
+                            _number(a.mean_score),
+                            _count(a.critical_failures),
+                        ]
+                        for a in e.by_agent
+                    ],
                     [3, 1.5, 1.5, 1.5],
                 )
             )
@@ -379,8 +442,13 @@ class _Builder:
                         [a.mean_score for a in e.by_agent],
                         title=self.t(N_("Mean evaluation score per counselor")),
                         xmax=100,
-                        reference=(self.t(N_("Mean of all")), e.mean_score) if e.mean_score is not None else None,
-                        colors=[charts.STATUS_COLORS["red"] if a.critical_failures else charts.SERIES_COLORS[0] for a in e.by_agent],
+                        reference=(self.t(N_("Mean of all")), e.mean_score)
+                        if e.mean_score is not None
+                        else None,
+                        colors=[
+                            charts.STATUS_COLORS["red"] if a.critical_failures else charts.SERIES_COLORS[0]
+                            for a in e.by_agent
+                        ],
                     ),
                 )
             )
@@ -415,14 +483,26 @@ class _Builder:
             blocks.append(Heading(self.t(N_("Entries open at the end of the month or closed during it"))))
             blocks.append(
                 Table(
-                    [self.t(N_("Reference")), self.t(N_("Title")), self.t(N_("Source")), self.t(N_("Owner")), self.t(N_("Due")), self.t(N_("Status"))],
+                    [
+                        self.t(N_("Reference")),
+                        self.t(N_("Title")),
+                        self.t(N_("Source")),
+                        self.t(N_("Owner")),
+                        self.t(N_("Due")),
+                        self.t(N_("Status")),
+                    ],
                     [
                         [
                             _text(i.reference),
                             _text(i.title),
                             _text(self.source(i.source)),
                             _text(i.owner),
-                            Cell(i.due.isoformat() if i.due else "—", i.due, "yyyy-mm-dd" if i.due else None, "red" if i.overdue else None),
+                            Cell(
+                                i.due.isoformat() if i.due else "—",
+                                i.due,
+                                "yyyy-mm-dd" if i.due else None,
+                                "red" if i.overdue else None,
+                            ),
                             _text(i.status + (" · " + self.t(N_("overdue")) if i.overdue else "")),
                         ]
                         for i in c.items
@@ -434,9 +514,16 @@ class _Builder:
         if c.items:
             panels.append((self.t(N_("By status")), sorted(Counter(i.status for i in c.items).items())))
         if c.by_source:
-            panels.append((self.t(N_("Opened by source")), [(self.source(k), v) for k, v in c.by_source.items()]))
+            panels.append(
+                (self.t(N_("Opened by source")), [(self.source(k), v) for k, v in c.by_source.items()])
+            )
         if panels:
-            blocks.append(Chart(self.t(N_("Nonconformities by status and source")), charts.count_panels(panels, title=self.t(N_("Nonconformities by status and source")))))
+            blocks.append(
+                Chart(
+                    self.t(N_("Nonconformities by status and source")),
+                    charts.count_panels(panels, title=self.t(N_("Nonconformities by status and source"))),
+                )
+            )
 
     def source(self, key: str) -> str:
         return self.t(CAPA_SOURCES[key]) if key in CAPA_SOURCES else key
@@ -446,7 +533,9 @@ class _Builder:
         blocks = self.sections["kb"].blocks
         blocks.append(
             self.t(
-                N_("Approved standard answers in effect on {day} whose periodic review date has passed (ISO 9001 §7.5.3): {count}."),
+                N_(
+                    "Approved standard answers in effect on {day} whose periodic review date has passed (ISO 9001 §7.5.3): {count}."  # noqa: E501
+                ),
                 day=d.kb_as_of.isoformat(),
                 count=len(d.kb_overdue),
             )
@@ -456,9 +545,23 @@ class _Builder:
             return
         blocks.append(
             Table(
-                [self.t(N_("Article")), self.t(N_("Version")), self.t(N_("Title")), self.t(N_("Department")), self.t(N_("Review due")), self.t(N_("Days overdue"))],
                 [
-                    [_count(o.article_id), _count(o.version), _text(o.title), _text(o.department_name), Cell(o.review_due.isoformat(), o.review_due, "yyyy-mm-dd"), _count(o.days_overdue)]
+                    self.t(N_("Article")),
+                    self.t(N_("Version")),
+                    self.t(N_("Title")),
+                    self.t(N_("Department")),
+                    self.t(N_("Review due")),
+                    self.t(N_("Days overdue")),
+                ],
+                [
+                    [
+                        _count(o.article_id),
+                        _count(o.version),
+                        _text(o.title),
+                        _text(o.department_name),
+                        Cell(o.review_due.isoformat(), o.review_due, "yyyy-mm-dd"),
+                        _count(o.days_overdue),
+                    ]
                     for o in d.kb_overdue
                 ],
                 [1, 1, 4, 2, 1.6, 1.2],
@@ -469,7 +572,13 @@ class _Builder:
         a = self.data.access
         chain = self.data.chain
         blocks = self.sections["access"].blocks
-        blocks.append(self.t(N_("Monthly check of the personal-data access log (개인정보의 안전성 확보조치 기준 §8②), as in `minwon audit review`.")))
+        blocks.append(
+            self.t(
+                N_(
+                    "Monthly check of the personal-data access log (개인정보의 안전성 확보조치 기준 §8②), as in `minwon audit review`."  # noqa: E501
+                )
+            )
+        )
         rows = [
             [_text(self.t(N_("Access records"))), _count(a.records)],
             [_text(self.t(N_("Accounts with access"))), _count(len(a.accounts))],
@@ -479,23 +588,31 @@ class _Builder:
             [_text(self.t(N_("Accounts with lookups without a contact"))), _count(len(a.without_contact))],
             [
                 _text(self.t(N_("Hash chain of the access log"))),
-                Cell(self.t(N_("intact")) if chain.ok else self.t(N_("broken at #{seq}"), seq=chain.broken_seq), status="green" if chain.ok else "red"),
+                Cell(
+                    self.t(N_("intact"))
+                    if chain.ok
+                    else self.t(N_("broken at #{seq}"), seq=chain.broken_seq),
+                    status="green" if chain.ok else "red",
+                ),
             ],
         ]
         blocks.append(Table([self.t(N_("Measure")), self.t(N_("Value"))], rows, [3, 2]))
         if a.records == 0:
             blocks.append(self.t(N_("No personal-data access was recorded this month.")))
-        flagged = [
-            (self.t(N_("Unusual volume")), x) for x in a.high_volume
-        ] + [(self.t(N_("After-hours access")), x) for x in a.after_hours] + [
-            (self.t(N_("Lookups without a contact")), x) for x in a.without_contact
-        ]
+        flagged = (
+            [(self.t(N_("Unusual volume")), x) for x in a.high_volume]
+            + [(self.t(N_("After-hours access")), x) for x in a.after_hours]
+            + [(self.t(N_("Lookups without a contact")), x) for x in a.without_contact]
+        )
         if flagged:
             blocks.append(Heading(self.t(N_("Accounts to look into"))))
             blocks.append(
                 Table(
                     [self.t(N_("Sign")), self.t(N_("Account")), self.t(N_("Count")), self.t(N_("Detail"))],
-                    [[_text(sign), _text(x.username), _count(x.count), _text(", ".join(x.detail[:4]))] for sign, x in flagged],
+                    [
+                        [_text(sign), _text(x.username), _count(x.count), _text(", ".join(x.detail[:4]))]
+                        for sign, x in flagged
+                    ],
                     [2, 2, 1, 5],
                 )
             )
@@ -506,14 +623,26 @@ class _Builder:
         d = self.data
         blocks = self.sections["inputs"].blocks
         none = self.t(N_("minwon has no data on this; record it in the review meeting."))
-        blocks.append(self.t(N_("The inputs ISO 9001:2015 §9.3.2 asks a management review to consider, with what minwon records about each.")))
+        blocks.append(
+            self.t(
+                N_(
+                    "The inputs ISO 9001:2015 §9.3.2 asks a management review to consider, with what minwon records about each."  # noqa: E501
+                )
+            )
+        )
         # a) previous actions
         blocks.append(Heading(self.t(N_("a) Status of actions from previous management reviews"))))
-        blocks.append(self.t(N_("minwon does not record the decisions of previous reviews; take them from the minutes.")))
+        blocks.append(
+            self.t(
+                N_("minwon does not record the decisions of previous reviews; take them from the minutes.")
+            )
+        )
         if d.capa is not None:
             blocks.append(
                 self.t(
-                    N_("Corrective actions: {open} open at the end of the month, {overdue} overdue, {closed} closed this month, {effective} confirmed effective."),
+                    N_(
+                        "Corrective actions: {open} open at the end of the month, {overdue} overdue, {closed} closed this month, {effective} confirmed effective."  # noqa: E501
+                    ),
                     open=d.capa.open_at_end,
                     overdue=d.capa.overdue,
                     closed=d.capa.closed,
@@ -535,11 +664,15 @@ class _Builder:
         blocks.append(Heading(self.t(N_("b) Changes in external and internal issues"))))
         blocks.append(none)
         # c) performance
-        blocks.append(Heading(self.t(N_("c) Performance and effectiveness of the quality management system"))))
+        blocks.append(
+            Heading(self.t(N_("c) Performance and effectiveness of the quality management system")))
+        )
         lights = Counter(d.status.values())
         blocks.append(
             self.t(
-                N_("Quality objectives (KPI targets): {green} on target, {amber} near target, {red} off target (section \"{section}\")."),
+                N_(
+                    'Quality objectives (KPI targets): {green} on target, {amber} near target, {red} off target (section "{section}").'  # noqa: E501
+                ),
                 green=lights.get("green", 0),
                 amber=lights.get("amber", 0),
                 red=lights.get("red", 0),
@@ -556,12 +689,20 @@ class _Builder:
         # d) resources
         blocks.append(Heading(self.t(N_("d) Adequacy of resources"))))
         if d.staffing is None:
-            blocks.append(self.t(N_("No workforce plan starts in this month, so staffing cannot be compared with the forecast.")))
+            blocks.append(
+                self.t(
+                    N_(
+                        "No workforce plan starts in this month, so staffing cannot be compared with the forecast."  # noqa: E501
+                    )
+                )
+            )
         else:
             st = d.staffing
             blocks.append(
                 self.t(
-                    N_("Workforce plans starting this month: {plans} ({infeasible} without a feasible schedule); under-coverage {under} agent-hours, over-coverage {over} agent-hours against the forecast."),
+                    N_(
+                        "Workforce plans starting this month: {plans} ({infeasible} without a feasible schedule); under-coverage {under} agent-hours, over-coverage {over} agent-hours against the forecast."  # noqa: E501
+                    ),
                     plans=st.plans,
                     infeasible=st.infeasible,
                     under="—" if st.under_agent_hours is None else f"{st.under_agent_hours:.1f}",
@@ -569,23 +710,35 @@ class _Builder:
                 )
             )
         # e) risks
-        blocks.append(Heading(self.t(N_("e) Effectiveness of actions taken to address risks and opportunities"))))
+        blocks.append(
+            Heading(self.t(N_("e) Effectiveness of actions taken to address risks and opportunities")))
+        )
         blocks.append(self.t(N_("minwon keeps no risk register. Signs of risk it records this month:")))
         red = [self.label(n) for n, light in d.status.items() if light == "red"]
-        blocks.append(self.t(N_("Indicators off target: {names}."), names=", ".join(red) if red else self.t(N_("none"))))
-        blocks.append(self.t(N_("Standard answers past their periodic review: {count}."), count=len(d.kb_overdue)))
-        flagged = len({x.account_id for x in (*d.access.high_volume, *d.access.after_hours, *d.access.without_contact)})
+        blocks.append(
+            self.t(N_("Indicators off target: {names}."), names=", ".join(red) if red else self.t(N_("none")))
+        )
+        blocks.append(
+            self.t(N_("Standard answers past their periodic review: {count}."), count=len(d.kb_overdue))
+        )
+        flagged = len(
+            {x.account_id for x in (*d.access.high_volume, *d.access.after_hours, *d.access.without_contact)}
+        )
         blocks.append(self.t(N_("Accounts flagged by the access review: {count}."), count=flagged))
         # f) improvement
         blocks.append(Heading(self.t(N_("f) Opportunities for improvement"))))
         weak = [n for n, light in d.status.items() if light in ("red", "amber")]
-        if not weak:
+        if not any(light is not None for light in d.status.values()):
+            blocks.append(self.t(N_("No indicator with a target has data this month.")))
+        elif not weak:
             blocks.append(self.t(N_("Every indicator with data is on target.")))
         for name in weak:
             mean = _mean([t.get(name) for t in d.trend[:-1]])
             blocks.append(
                 self.t(
-                    N_("{indicator} is {status} ({value}, target {target}; mean of the 11 months before: {mean}): consider a corrective action."),
+                    N_(
+                        "{indicator} is {status} ({value}, target {target}; mean of the 11 months before: {mean}): consider a corrective action."  # noqa: E501
+                    ),
                     indicator=self.label(name),
                     status=self.status_text(d.status.get(name)),
                     value=format_value(name, d.kpis.get(name)),
@@ -618,4 +771,3 @@ def build_document(data: ReportData, *, locale: str = "ko", progress: Progress |
     """The report of ``data`` in ``locale`` (``ko`` or ``en``), charts drawn. ``progress(step, done,
     total)`` is told after each section."""
     return _Builder(data, locale, progress).build()
-

@@ -25,7 +25,11 @@ from minwon.quality.report.pdf import render_pdf
 from minwon.quality.report.xlsx import render_xlsx
 from minwon.quality.service import month_bounds
 
-WRITERS: dict[str, Callable[[Document], bytes]] = {"pdf": render_pdf, "html": render_html, "xlsx": render_xlsx}
+WRITERS: dict[str, Callable[[Document], bytes]] = {
+    "pdf": render_pdf,
+    "html": render_html,
+    "xlsx": render_xlsx,
+}
 FORMATS = tuple(WRITERS)
 MEDIA_TYPES = {
     "pdf": "application/pdf",

@@ -50,6 +50,8 @@ def body_html(doc: Document) -> Markup:
 def render_html(doc: Document) -> bytes:
     """One complete UTF-8 HTML document with everything inline (no external requests)."""
     page = _env.get_template("report_standalone.html").render(
-        doc=doc, body=body_html(doc), css=Markup(report_css())  # noqa: S704 - our own stylesheet
+        doc=doc,
+        body=body_html(doc),
+        css=Markup(report_css()),  # noqa: S704 - our own stylesheet
     )
     return page.encode("utf-8")

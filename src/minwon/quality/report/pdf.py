@@ -9,6 +9,7 @@ Charts are embedded as 150 dpi PNGs drawn by :mod:`minwon.quality.report.charts`
 from __future__ import annotations
 
 import io
+import logging
 import struct
 
 from fpdf import FPDF
@@ -19,6 +20,8 @@ from minwon.quality.report.charts import font_path
 from minwon.quality.report.document import Chart, Document, Heading, Table
 
 FONT = "NanumGothic"
+# fontTools reports every TrueType table it cannot subset (hinting tables of NanumGothic); harmless.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 WIDTH_MM = 180.0
 FILLS = {"green": (200, 230, 201), "amber": (255, 236, 179), "red": (255, 205, 210)}
 HEADER_FILL = (225, 232, 240)
@@ -44,7 +47,15 @@ def _png_size(png: bytes) -> tuple[int, int]:
 def _table(pdf: FPDF, table: Table) -> None:
     pdf.set_font(FONT, size=8.5)
     widths = table.widths or [1.0] * len(table.columns)
+    numeric_columns = {
+        i
+        for row in table.rows
+        for i, cell in enumerate(row)
+        if isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
+    }
+    pdf.set_fill_color(255, 255, 255)
     with pdf.table(
+        cell_fill_mode="NONE",
         width=WIDTH_MM,
         col_widths=tuple(widths),
         line_height=5,
@@ -54,14 +65,13 @@ def _table(pdf: FPDF, table: Table) -> None:
         padding=1,
     ) as out:
         head = out.row()
-        for name in table.columns:
-            head.cell(name)
+        for i, name in enumerate(table.columns):
+            head.cell(name, align="RIGHT" if i in numeric_columns else "LEFT")
         for cells in table.rows:
             row = out.row()
-            for cell in cells:
+            for i, cell in enumerate(cells):
                 style = FontFace(fill_color=FILLS[cell.status]) if cell.status in FILLS else None
-                numeric = isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
-                row.cell(cell.text, style=style, align="RIGHT" if numeric else "LEFT")
+                row.cell(cell.text, style=style, align="RIGHT" if i in numeric_columns else "LEFT")
     pdf.ln(3)
 
 
