@@ -23,10 +23,10 @@ from minwon.core.clock import local_today
 from minwon.core.errors import MinwonError
 from minwon.core.i18n import gettext
 from minwon.db.deps import DbSession
+from minwon.linkage.review import parse_month
 from minwon.quality.report.document import build_document
 from minwon.quality.report.generate import MEDIA_TYPES, check_format, monthly_report, report_data
 from minwon.quality.report.html import body_html, report_css
-from minwon.quality.service import month_bounds
 from minwon.web.templating import render, request_locale
 
 router = APIRouter(prefix="/quality/report", tags=["quality"], include_in_schema=False)
@@ -45,8 +45,7 @@ def report_page(request: Request, user: ReportUser, month: str | None = None) ->
     chosen = (month or previous_month()).strip()
     error = None
     try:
-        first, _last = month_bounds(chosen)
-        chosen = f"{first:%Y-%m}"
+        chosen = f"{parse_month(chosen):%Y-%m}"
     except MinwonError as exc:
         error = gettext(request_locale(request), exc.message)
     return render(
@@ -69,7 +68,7 @@ def report_download(
     request: Request, db: DbSession, user: ReportUser, month: str, format: str = "pdf"
 ) -> Response:
     fmt = check_format(format)
-    first, _last = month_bounds(month)
+    first = parse_month(month)
     content = monthly_report(db=db, month=month, fmt=fmt, locale=request_locale(request))
     name = f"management-review-{first:%Y-%m}.{fmt}"
     return Response(

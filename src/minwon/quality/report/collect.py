@@ -28,7 +28,7 @@ from minwon.core.audit import ChainReport
 from minwon.core.clock import local_today, utcnow
 from minwon.knowledge.schemas import OverdueReview
 from minwon.knowledge.service import overdue_reviews
-from minwon.linkage.review import ReviewReport, chain_status, monthly_review
+from minwon.linkage.review import ReviewReport, chain_status, monthly_review, parse_month
 from minwon.quality.kpi import Target, statuses, targets
 from minwon.quality.service import month_bounds, month_kpis
 from minwon.quality.summaries import CapaSummary, EvaluationSummary, SurveySummary
@@ -119,7 +119,7 @@ class ReportData:
 
 def trend_months(month: str, count: int = TREND_MONTHS) -> list[str]:
     """The ``count`` months ``YYYY-MM`` ending with ``month``, oldest first. Raises ValidationError."""
-    first, _ = month_bounds(month)
+    first = parse_month(month)
     out: list[str] = []
     year, mon = first.year, first.month
     for _ in range(count):
@@ -170,7 +170,7 @@ def collect(
     ``None`` section is reported as "not available". ``progress`` is told after each step (1 month KPI
     + 12 trend months + knowledge base + access review + staffing). Raises ValidationError (bad month).
     """
-    first, last = month_bounds(month)
+    first, last = month_bounds(f"{parse_month(month):%Y-%m}")
     months = trend_months(month)
     total = len(months) + 3
     done = 0

@@ -34,10 +34,10 @@ def report_monthly(
     from minwon.quality.report.collect import TREND_MONTHS
     from minwon.quality.report.document import SECTIONS
     from minwon.quality.report.generate import check_format, monthly_report, write_atomically
-    from minwon.quality.service import month_bounds
+    from minwon.linkage.review import parse_month
 
     fmt = check_format(fmt)
-    month_bounds(month)
+    month = f"{parse_month(month):%Y-%m}"
     if locale not in ("ko", "en"):
         raise ValidationError(N_("locale must be ko or en"), field="locale")
     target = out.expanduser()

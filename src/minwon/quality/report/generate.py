@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from minwon.core.errors import ValidationError
 from minwon.core.i18n import N_
+from minwon.linkage.review import parse_month
 from minwon.quality.report.collect import Progress, ReportData, collect, month_summaries
 from minwon.quality.report.document import Document, build_document
 from minwon.quality.report.html import render_html
@@ -48,7 +49,7 @@ def check_format(fmt: str) -> str:
 
 def report_data(*, db: Session, month: str, progress: Progress | None = None) -> ReportData:
     """:func:`collect` for ``month`` with the month summaries of the other quality domains."""
-    first, last = month_bounds(month)
+    first, last = month_bounds(f"{parse_month(month):%Y-%m}")
     summaries = month_summaries(db=db, first_day=first, last_day=last)
     return collect(
         db=db,
