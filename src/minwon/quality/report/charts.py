@@ -22,6 +22,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 FONT_FAMILY = "NanumGothic"
 STATUS_COLORS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", None: "#78909c"}
 SERIES_COLORS = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00")
+#: Distinct hollow markers so that series with equal values stay visible.
+MARKERS = ("o", "s", "^", "D", "v")
 DPI = 150
 
 
@@ -104,7 +106,7 @@ def kpi_vs_target(
         ax.set_yticks(ys, labels)
         ax.set_xlim(0, 110)
         ax.xaxis.set_major_formatter(FuncFormatter(_percent))
-        ax.set_title(title, fontweight="bold")
+        ax.set_title(title, fontweight="semibold")
         ax.legend(loc="lower right", fontsize=8)
         ax.grid(axis="y", visible=False)
         return _png(fig)
@@ -126,9 +128,9 @@ def trend_lines(
         fig = Figure(figsize=(7.0, 2.9), layout="constrained")
         ax = fig.add_subplot()
         xs = list(range(len(months)))
-        for (label, values), color in zip(series, SERIES_COLORS, strict=False):
+        for (label, values), color, marker in zip(series, SERIES_COLORS, MARKERS, strict=False):
             ys = [v * scale if v is not None else float("nan") for v in values]
-            ax.plot(xs, ys, marker="o", markersize=3, color=color, label=label)
+            ax.plot(xs, ys, marker=marker, markersize=5, markerfacecolor="none", color=color, label=label)
         if target is not None:
             ax.axhline(target[1] * scale, color="#555555", linestyle="--", linewidth=1, label=target[0])
         ax.set_xticks(xs, [m[2:] for m in months], rotation=0, fontsize=7.5)
@@ -137,7 +139,7 @@ def trend_lines(
         elif unit:
             ax.set_ylabel(unit)
         ax.set_ylim(bottom=0)
-        ax.set_title(title, fontweight="bold")
+        ax.set_title(title, fontweight="semibold")
         ax.legend(fontsize=8, loc="best")
         return _png(fig)
 
@@ -162,7 +164,7 @@ def volume_bars(
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
         ax.set_ylabel(unit)
-        ax.set_title(title, fontweight="bold")
+        ax.set_title(title, fontweight="semibold")
         ax.legend(fontsize=8)
         ax.grid(axis="x", visible=False)
         return _png(fig)
@@ -194,7 +196,7 @@ def horizontal_bars(
             ax.legend(fontsize=8, loc="lower right")
         ax.set_yticks(ys, labels)
         ax.set_xlim(0, xmax * 1.1)
-        ax.set_title(title, fontweight="bold")
+        ax.set_title(title, fontweight="semibold")
         ax.grid(axis="y", visible=False)
         return _png(fig)
 
@@ -215,5 +217,5 @@ def count_panels(panels: Sequence[tuple[str, Sequence[tuple[str, int]]]], *, tit
             ax.set_ylim(0, max([*counts, 1]) * 1.2)
             ax.set_title(panel_title)
             ax.grid(axis="x", visible=False)
-        fig.suptitle(title, fontweight="bold")
+        fig.suptitle(title, fontweight="semibold")
         return _png(fig)

@@ -373,7 +373,7 @@ class _Builder:
             blocks.append(Heading(self.t(N_("Results per question"))))
             blocks.append(
                 Table(
-                    [self.t(N_("Question")), self.t(N_("Mean (1–5)")), self.t(N_("Answers"))],
+                    [self.t(N_("Survey question")), self.t(N_("Mean (1–5)")), self.t(N_("Answers"))],
                     [[_text(q.label), _number(q.mean, 2), _count(q.n)] for q in s.questions],
                     [5, 1.5, 1.5],
                 )
