@@ -53,8 +53,12 @@ CAPA = CapaSummary(
     effectiveness_confirmed=1,
     by_source={"kpi": 1, "complaint": 2},
     items=[
-        NonconformityItem("NC-2026-007", "서비스 레벨 3개월 연속 미달", "kpi", "박품질", date(2026, 11, 20), "open", True),
-        NonconformityItem("NC-2026-008", "불친절 응대 민원", "complaint", "최팀장", date(2026, 12, 15), "action", False),
+        NonconformityItem(
+            "NC-2026-007", "서비스 레벨 3개월 연속 미달", "kpi", "박품질", date(2026, 11, 20), "open", True
+        ),
+        NonconformityItem(
+            "NC-2026-008", "불친절 응대 민원", "complaint", "최팀장", date(2026, 12, 15), "action", False
+        ),
         NonconformityItem("NC-2026-009", "안내 오류 민원", "complaint", None, None, "closed", False),
     ],
 )

@@ -118,7 +118,11 @@ def test_xlsx_has_a_sheet_per_section_with_numbers(db: Session) -> None:
     aht = rows[gettext("ko", "Average handle time")]
     assert aht[1].value == 210.0
     trend = book[book.sheetnames[2]]
-    months = [r[0].value for r in trend.iter_rows() if isinstance(r[0].value, str) and re.match(r"^\d{4}-\d{2}$", r[0].value)]
+    months = [
+        r[0].value
+        for r in trend.iter_rows()
+        if isinstance(r[0].value, str) and re.match(r"^\d{4}-\d{2}$", r[0].value)
+    ]
     assert months[0] == "2025-12" and months[-1] == "2026-11" and len(months) == 12
     surveys = {r[0].value: r[1].value for r in book[book.sheetnames[3]].iter_rows() if r[0].value}
     assert surveys[gettext("ko", "Invitations sent")] == 40
@@ -129,7 +133,9 @@ def test_summary_sections_say_not_available_none_or_show_values(db: Session) -> 
     seed_calls(db)
     missing = build_document(collect(db=db, month="2026-11"), locale="ko")
     empty = build_document(
-        collect(db=db, month="2026-11", surveys=EMPTY_SURVEYS, evaluations=EMPTY_EVALUATIONS, capa=EMPTY_CAPA),
+        collect(
+            db=db, month="2026-11", surveys=EMPTY_SURVEYS, evaluations=EMPTY_EVALUATIONS, capa=EMPTY_CAPA
+        ),
         locale="ko",
     )
     full = build_document(
@@ -157,7 +163,9 @@ def test_summary_sections_say_not_available_none_or_show_values(db: Session) -> 
     surveys = text(full, "surveys")
     assert "25.0%" in surveys and "80.0%" in surveys and "4.15" in surveys and "상담사의 친절도" in surveys
     evaluations = text(full, "evaluations")
-    assert "82.5" in evaluations and "83.3%" in evaluations and "김상담" in evaluations and "12.5" in evaluations
+    assert (
+        "82.5" in evaluations and "83.3%" in evaluations and "김상담" in evaluations and "12.5" in evaluations
+    )
     capa = text(full, "capa")
     assert "NC-2026-007" in capa and "KPI breach" in capa and "2026-11-20" in capa and "overdue" in capa
     inputs = text(full, "inputs")
@@ -169,12 +177,16 @@ def test_cli_writes_the_file_and_refuses_bad_input(tmp_path: Path) -> None:
     """``minwon report monthly`` on the (empty, migrated) test database."""
     runner = CliRunner()
     out = tmp_path / "report.pdf"
-    result = runner.invoke(app, ["report", "monthly", "--month", "2026-11", "--format", "pdf", "--out", str(out)])
+    result = runner.invoke(
+        app, ["report", "monthly", "--month", "2026-11", "--format", "pdf", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF-") and len(pdfium.PdfDocument(out.read_bytes())) >= 3
     assert str(out) in result.stdout
     xlsx = tmp_path / "report.xlsx"
-    result = runner.invoke(app, ["report", "monthly", "--month", "2026-11", "--format", "xlsx", "--out", str(xlsx), "--quiet"])
+    result = runner.invoke(
+        app, ["report", "monthly", "--month", "2026-11", "--format", "xlsx", "--out", str(xlsx), "--quiet"]
+    )
     assert result.exit_code == 0, result.output
     assert load_workbook(xlsx).sheetnames[0] == sheet_title(1, HEADINGS_KO[0])
 

@@ -49,7 +49,9 @@ def test_quality_manager_sees_the_report_and_downloads_it(client: TestClient, db
     assert 'filename="management-review-2026-11.pdf"' in pdf.headers["content-disposition"]
     assert len(pdfium.PdfDocument(pdf.content)) >= 3
     xlsx = client.get("/quality/report/download?month=2026-11&format=xlsx")
-    assert xlsx.status_code == 200 and len(load_workbook(io.BytesIO(xlsx.content)).sheetnames) == len(SECTIONS)
+    assert xlsx.status_code == 200 and len(load_workbook(io.BytesIO(xlsx.content)).sheetnames) == len(
+        SECTIONS
+    )
     html = client.get("/quality/report/download?month=2026-11&format=html")
     assert html.status_code == 200 and html.text.startswith("<!doctype html>")
 

@@ -134,13 +134,17 @@ def trend_lines(
         if target is not None:
             ax.axhline(target[1] * scale, color="#555555", linestyle="--", linewidth=1, label=target[0])
         ax.set_xticks(xs, [m[2:] for m in months], rotation=0, fontsize=7.5)
+        known = [v * scale for _label, values in series for v in values if v is not None]
+        top = max([*known, target[1] * scale if target else 0.0, 1.0])
+        # headroom so the legend (one row, upper left) never covers a point
+        ax.set_ylim(0, min(top * 1.35, 135.0) if percent else top * 1.35)
         if percent:
+            ax.set_yticks([t for t in range(0, 101, 20) if t <= top * 1.35])
             ax.yaxis.set_major_formatter(FuncFormatter(_percent))
         elif unit:
-            ax.set_ylabel(unit)
-        ax.set_ylim(bottom=0)
+            ax.set_ylabel(unit, rotation=0, labelpad=12)
         ax.set_title(title, fontweight="semibold")
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=8, loc="upper left", ncols=min(len(series) + (1 if target else 0), 4))
         return _png(fig)
 
 
@@ -163,9 +167,10 @@ def volume_bars(
         ax.set_xticks(range(len(months)), [m[2:] for m in months], fontsize=7.5)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
-        ax.set_ylabel(unit)
+        ax.set_ylabel(unit, rotation=0, labelpad=12)
+        ax.set_ylim(0, max([v for _label, values in series for v in values] + [1]) * 1.3)
         ax.set_title(title, fontweight="semibold")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper left", ncols=len(series))
         ax.grid(axis="x", visible=False)
         return _png(fig)
 

@@ -31,10 +31,10 @@ def report_monthly(
     Progress goes to stderr; the path written goes to stdout.
     """
     from minwon.db.session import session_scope
+    from minwon.linkage.review import parse_month
     from minwon.quality.report.collect import TREND_MONTHS
     from minwon.quality.report.document import SECTIONS
     from minwon.quality.report.generate import check_format, monthly_report, write_atomically
-    from minwon.linkage.review import parse_month
 
     fmt = check_format(fmt)
     month = f"{parse_month(month):%Y-%m}"

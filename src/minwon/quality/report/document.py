@@ -69,6 +69,12 @@ TREND_COLUMNS = (
     "csat",
 )
 
+#: The reasons :data:`minwon.quality.kpi.UNSUPPORTED` gives, marked for translation (shown translated).
+UNSUPPORTED_REASONS = (
+    N_("not supported by the data: agents' staffed time (log-in / ready states) is not recorded"),
+    N_("no survey data"),
+)
+
 NUMBER_FORMATS = {RATIO: "0.0%", SECONDS: "0.0", SCORE: "0.00"}
 
 
@@ -250,7 +256,9 @@ class _Builder:
             if d.kpis.get(name) is None:
                 blocks.append(
                     self.t(
-                        N_("{indicator}: not computed ({reason})."), indicator=self.label(name), reason=reason
+                        N_("{indicator}: not computed ({reason})."),
+                        indicator=self.label(name),
+                        reason=self.t(reason),
                     )
                 )
         names = [n for n in CHART_KPIS if n in BY_NAME]
