@@ -99,6 +99,9 @@ def test_html_is_one_file_with_every_section(db: Session) -> None:
     # charts inline, nothing fetched from elsewhere
     assert html.count('src="data:image/png;base64,') >= 6
     assert "http://" not in html and "https://" not in html
+    # the Korean font comes along (subsetted), so the file is legible without Korean system fonts
+    assert html.count("@font-face") == 2 and "data:font/ttf;base64," in html
+    assert len(html) < 2_000_000
     assert "80.0%" in html  # CSAT 0.8
     assert "이상담" in html and "NC-2026-008" in html
 

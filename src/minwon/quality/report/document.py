@@ -89,12 +89,26 @@ class Cell:
     status: str | None = None
 
 
+def is_number(value: Any) -> bool:
+    """A number for display purposes (``bool`` is not)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class Table:
     columns: list[str]
     rows: list[list[Cell]]
     #: Relative column widths (PDF); ``None`` = equal.
     widths: list[float] | None = None
+
+    def numeric_columns(self) -> set[int]:
+        """Columns after the first whose cells are all numbers or "—" (shown right-aligned)."""
+        return {
+            i
+            for i in range(1, len(self.columns))
+            if self.rows
+            and all(is_number(row[i].value) or row[i].text == "—" for row in self.rows if i < len(row))
+        }
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from fpdf.fonts import FontFace
 
 from minwon.core.clock import to_local
 from minwon.quality.report.charts import font_path
-from minwon.quality.report.document import Cell, Chart, Document, Heading, Table
+from minwon.quality.report.document import Chart, Document, Heading, Table
 
 FONT = "NanumGothic"
 # fontTools reports every TrueType table it cannot subset (hinting tables of NanumGothic); harmless.
@@ -44,19 +44,11 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def _numeric(cell: Cell) -> bool:
-    return isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
-
-
 def _table(pdf: FPDF, table: Table) -> None:
     """``table`` with repeated headings; columns holding only numbers (or "—") are right-aligned."""
     pdf.set_font(FONT, size=8.5)
     widths = table.widths or [1.0] * len(table.columns)
-    numeric_columns = {
-        i
-        for i in range(1, len(table.columns))
-        if table.rows and all(_numeric(row[i]) or row[i].text == "—" for row in table.rows if i < len(row))
-    }
+    numeric_columns = table.numeric_columns()
     pdf.set_fill_color(255, 255, 255)
     with pdf.table(
         cell_fill_mode="NONE",
