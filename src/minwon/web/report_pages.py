@@ -59,7 +59,7 @@ def report_page(request: Request, user: ReportUser, month: str | None = None) ->
 @router.get("/body", response_class=HTMLResponse)
 def report_body(request: Request, db: DbSession, user: ReportUser, month: str) -> HTMLResponse:
     data = report_data(db=db, month=month)
-    doc = build_document(data, locale=request_locale(request))
+    doc = build_document(data, locale=request_locale(request), app_links=True)
     return HTMLResponse(str(body_html(doc)))
 
 

@@ -43,6 +43,12 @@ def test_quality_manager_sees_the_report_and_downloads_it(client: TestClient, db
     for _key, title in SECTIONS:
         assert gettext("ko", title) in body.text
     assert "33.3%" in body.text and 'src="data:image/png;base64,' in body.text
+    # each indicator off target links to a prefilled CAPA entry (the CAPA register's form contract)
+    assert (
+        '/quality/capa/new?source=kpi&amp;source_ref=kpi%3Aservice_level%3A2026-11&amp;title=2026-11+'
+        in body.text
+    )
+    assert "시정조치 등록 — 서비스 레벨" in body.text
 
     pdf = client.get("/quality/report/download?month=2026-11&format=pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from minwon.core.clock import to_local
 from minwon.core.i18n import N_, gettext
@@ -124,7 +125,15 @@ class Heading:
     text: str
 
 
-Block = str | Table | Chart | Heading
+@dataclass(frozen=True)
+class Link:
+    """A link into the app (only in documents built for the page; the files have none)."""
+
+    text: str
+    href: str
+
+
+Block = str | Table | Chart | Heading | Link
 
 
 @dataclass
@@ -169,7 +178,8 @@ def _text(value: Any) -> Cell:
 
 
 class _Builder:
-    def __init__(self, data: ReportData, locale: str, progress: Progress | None) -> None:
+    def __init__(self, data: ReportData, locale: str, progress: Progress | None, app_links: bool) -> None:
+        self.app_links = app_links
         self.data = data
         self.locale = locale
         self.progress = progress
@@ -768,6 +778,23 @@ class _Builder:
                     mean=format_value(name, mean),
                 )
             )
+            if self.app_links:
+                # The CAPA register's "new entry" form takes these prefill parameters (issue #6 contract).
+                title = self.t(
+                    N_("{indicator} {status} in {month}"),
+                    indicator=self.label(name),
+                    status=self.status_text(d.status.get(name)),
+                    month=d.month,
+                )
+                query = urlencode(
+                    {"source": "kpi", "source_ref": f"kpi:{name}:{d.month}", "title": title[:200]}
+                )
+                blocks.append(
+                    Link(
+                        self.t(N_("Open a corrective action")) + f" — {self.label(name)}",
+                        f"/quality/capa/new?{query}",
+                    )
+                )
 
     def build(self) -> Document:
         for done, (key, _title) in enumerate(SECTIONS, start=1):
@@ -789,7 +816,10 @@ def _mean(values: list[Any]) -> float | None:
     return sum(known) / len(known) if known else None
 
 
-def build_document(data: ReportData, *, locale: str = "ko", progress: Progress | None = None) -> Document:
+def build_document(
+    data: ReportData, *, locale: str = "ko", progress: Progress | None = None, app_links: bool = False
+) -> Document:
     """The report of ``data`` in ``locale`` (``ko`` or ``en``), charts drawn. ``progress(step, done,
-    total)`` is told after each section."""
-    return _Builder(data, locale, progress).build()
+    total)`` is told after each section. ``app_links`` adds links into the app (for the page): a
+    prefilled CAPA entry for each indicator off or near target."""
+    return _Builder(data, locale, progress, app_links).build()

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from minwon.quality.report.charts import font_path
-from minwon.quality.report.document import Chart, Document, Heading, Table
+from minwon.quality.report.document import Chart, Document, Heading, Link, Table
 
 FONT_FAMILY = "MinwonReportGothic"
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
@@ -30,6 +30,8 @@ def _kind(block: Any) -> str:
         return "chart"
     if isinstance(block, Heading):
         return "heading"
+    if isinstance(block, Link):
+        return "link"
     return "text"
 
 
@@ -61,7 +63,7 @@ def document_text(doc: Document) -> str:
                 parts.extend(cell.text for row in block.rows for cell in row)
             elif isinstance(block, Chart):
                 parts.append(block.title)
-            elif isinstance(block, Heading):
+            elif isinstance(block, Heading | Link):
                 parts.append(block.text)
             else:
                 parts.append(block)

@@ -17,7 +17,7 @@ from fpdf.fonts import FontFace
 
 from minwon.core.clock import to_local
 from minwon.quality.report.charts import font_path
-from minwon.quality.report.document import Chart, Document, Heading, Table
+from minwon.quality.report.document import Chart, Document, Heading, Link, Table
 
 FONT = "NanumGothic"
 # fontTools reports every TrueType table it cannot subset (hinting tables of NanumGothic); harmless.
@@ -116,6 +116,8 @@ def render_pdf(doc: Document) -> bytes:
                 _table(pdf, block)
             elif isinstance(block, Chart):
                 _chart(pdf, block)
+            elif isinstance(block, Link):
+                continue
             elif isinstance(block, Heading):
                 if pdf.get_y() > pdf.page_break_trigger - 25:
                     pdf.add_page()

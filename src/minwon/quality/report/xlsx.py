@@ -10,7 +10,7 @@ import re
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from minwon.quality.report.document import Chart, Document, Heading, Table
+from minwon.quality.report.document import Chart, Document, Heading, Link, Table
 
 FILLS = {
     "green": PatternFill("solid", fgColor="C8E6C9"),
@@ -54,7 +54,7 @@ def render_xlsx(doc: Document) -> bytes:
                             out.fill = FILLS[cell.status]
                         widths[i] = max(widths.get(i, 8), min(len(cell.text) * 2, 60))
                 sheet.append([])
-            elif isinstance(block, Chart):
+            elif isinstance(block, Chart | Link):
                 continue
             elif isinstance(block, Heading):
                 sheet.append([block.text])
