@@ -45,7 +45,7 @@ def test_quality_manager_sees_the_report_and_downloads_it(client: TestClient, db
     assert "33.3%" in body.text and 'src="data:image/png;base64,' in body.text
     # each indicator off target links to a prefilled CAPA entry (the CAPA register's form contract)
     assert (
-        '/quality/capa/new?source=kpi&amp;source_ref=kpi%3Aservice_level%3A2026-11&amp;title=2026-11+'
+        "/quality/capa/new?source=kpi&amp;source_ref=kpi%3Aservice_level%3A2026-11&amp;title=2026-11+"
         in body.text
     )
     assert "시정조치 등록 — 서비스 레벨" in body.text
