@@ -176,8 +176,8 @@ def test_summary_sections_say_not_available_none_or_show_values(db: Session) -> 
     assert "Service level is off target" in inputs
 
 
-def test_cli_writes_the_file_and_refuses_bad_input(tmp_path: Path) -> None:
-    """``minwon report monthly`` on the (empty, migrated) test database."""
+def test_cli_writes_the_file_and_refuses_bad_input(tmp_path: Path, engine: object) -> None:
+    """``minwon report monthly`` on the (empty, migrated: ``engine``) test database."""
     runner = CliRunner()
     out = tmp_path / "report.pdf"
     result = runner.invoke(
@@ -186,6 +186,7 @@ def test_cli_writes_the_file_and_refuses_bad_input(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF-") and len(pdfium.PdfDocument(out.read_bytes())) >= 3
     assert str(out) in result.stdout
+    assert "report 2026-11: done" in result.stderr and "25/25" in result.stderr  # the progress display
     xlsx = tmp_path / "report.xlsx"
     result = runner.invoke(
         app, ["report", "monthly", "--month", "2026-11", "--format", "xlsx", "--out", str(xlsx), "--quiet"]
