@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from minwon.core.errors import ValidationError
 from minwon.quality.kpi import statuses, targets
-from minwon.quality.report.collect import TREND_MONTHS, collect, month_summaries, trend_months
-from minwon.quality.service import month_kpis
+from minwon.quality.report.collect import COLLECT_STEPS, TREND_MONTHS, collect, month_summaries, trend_months
+from minwon.quality.service import month_kpis, period_kpis
 from tests.quality.report.samples import CAPA, EVALUATIONS, SURVEYS, seed_calls
 
 
@@ -46,8 +46,14 @@ def test_collect_equals_the_kpi_functions(db: Session) -> None:
     assert data.previous_status == data.trend_status[-2] == statuses(by_month["2026-10"], targets())
 
     # One progress report per step, numbered up to the total.
-    assert [d for _s, d, _t in steps] == list(range(1, TREND_MONTHS + 4))
-    assert {t for _s, _d, t in steps} == {TREND_MONTHS + 3}
+    assert COLLECT_STEPS == TREND_MONTHS + 4
+    assert [d for _s, d, _t in steps] == list(range(1, COLLECT_STEPS + 1))
+    assert {t for _s, _d, t in steps} == {COLLECT_STEPS}
+
+    # The baseline is the KPI module's figure over 2025-12-01…2026-10-31 as one period: only the
+    # September calls (offered 2, SL 1/2).
+    assert data.baseline == period_kpis(db=db, first_day=date(2025, 12, 1), last_day=date(2026, 10, 31))
+    assert data.baseline["offered"] == 2 and data.baseline["service_level"] == 0.5
 
     # The summaries are passed through as given; None stays None ("not available").
     assert (data.surveys, data.evaluations, data.capa) == (None, None, None)

@@ -173,7 +173,7 @@ def test_summary_sections_say_not_available_none_or_show_values(db: Session) -> 
     assert "NC-2026-007" in capa and "KPI breach" in capa and "2026-11-20" in capa and "overdue" in capa
     inputs = text(full, "inputs")
     assert "Corrective actions: 4 open at the end of the month, 1 overdue" in inputs
-    assert "Service level is off target" in inputs
+    assert "Service level is off target (33.3%, target ≥ 80.0%; the 11 months before: 50.0%)" in inputs
 
 
 def test_cli_writes_the_file_and_refuses_bad_input(tmp_path: Path, engine: object) -> None:
@@ -186,7 +186,7 @@ def test_cli_writes_the_file_and_refuses_bad_input(tmp_path: Path, engine: objec
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF-") and len(pdfium.PdfDocument(out.read_bytes())) >= 3
     assert str(out) in result.stdout
-    assert "report 2026-11: done" in result.stderr and "25/25" in result.stderr  # the progress display
+    assert "report 2026-11: done" in result.stderr and "26/26" in result.stderr  # the progress display
     xlsx = tmp_path / "report.xlsx"
     result = runner.invoke(
         app, ["report", "monthly", "--month", "2026-11", "--format", "xlsx", "--out", str(xlsx), "--quiet"]

@@ -30,7 +30,7 @@ from minwon.knowledge.schemas import OverdueReview
 from minwon.knowledge.service import overdue_reviews
 from minwon.linkage.review import ReviewReport, chain_status, monthly_review, parse_month
 from minwon.quality.kpi import Target, statuses, targets
-from minwon.quality.service import month_bounds, month_kpis
+from minwon.quality.service import month_bounds, month_kpis, period_kpis
 from minwon.quality.summaries import CapaSummary, EvaluationSummary, SurveySummary
 
 #: ``progress(step, done, total)``: called after each step of the collection (and of rendering).
@@ -38,6 +38,9 @@ Progress = Callable[[str, int, int], None]
 
 #: Number of months in the trend (the report's month and the 11 before it).
 TREND_MONTHS = 12
+#: Progress steps of :func:`collect`: each trend month, the baseline, knowledge base, access review,
+#: staffing.
+COLLECT_STEPS = TREND_MONTHS + 4
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,8 @@ class ReportData:
     ``kpis`` is :func:`month_kpis`'s unrounded dict; ``status`` its traffic lights
     (``{indicator: "green" | "amber" | "red" | None}``); ``goals`` the targets used. ``trend`` holds
     :data:`TREND_MONTHS` month_kpis dicts, oldest first, ending with the report's month, and
-    ``trend_status`` their traffic lights in the same order. ``kb_as_of`` is the day the overdue reviews
+    ``trend_status`` their traffic lights in the same order; ``baseline`` the indicators over the months
+    before (the trend's first 11 months as one period). ``kb_as_of`` is the day the overdue reviews
     are counted on (the month's last day, or today for the current month).
     """
 
@@ -101,6 +105,8 @@ class ReportData:
     goals: dict[str, Target]
     trend: list[dict[str, Any]]
     trend_status: list[dict[str, str | None]]
+    #: :func:`period_kpis` over the 11 months before the report's month (one period, not a mean of months).
+    baseline: dict[str, Any]
     surveys: SurveySummary | None
     evaluations: EvaluationSummary | None
     capa: CapaSummary | None
@@ -167,12 +173,13 @@ def collect(
     """Gather the report of ``month`` (``YYYY-MM``). Reads only.
 
     ``surveys``/``evaluations``/``capa`` are the month summaries (see :func:`month_summaries`); a
-    ``None`` section is reported as "not available". ``progress`` is told after each step (1 month KPI
-    + 12 trend months + knowledge base + access review + staffing). Raises ValidationError (bad month).
+    ``None`` section is reported as "not available". ``progress`` is told after each of the
+    :data:`COLLECT_STEPS` steps (12 trend months, baseline, knowledge base, access review, staffing).
+    Raises ValidationError (bad month).
     """
     first, last = month_bounds(f"{parse_month(month):%Y-%m}")
     months = trend_months(month)
-    total = len(months) + 3
+    total = COLLECT_STEPS
     done = 0
 
     def step(name: str) -> None:
@@ -187,6 +194,10 @@ def collect(
         trend.append(month_kpis(db=db, month=m))
         step(f"KPI {m}")
     kpis = trend[-1]
+    baseline_first, _ = month_bounds(months[0])
+    _, baseline_last = month_bounds(months[-2])
+    baseline = period_kpis(db=db, first_day=baseline_first, last_day=baseline_last)
+    step("baseline")
     today = local_today()
     kb_as_of = min(last, today)
     kb = overdue_reviews(db=db, on=kb_as_of)
@@ -206,6 +217,7 @@ def collect(
         goals=goals,
         trend=trend,
         trend_status=[statuses(t, goals) for t in trend],
+        baseline=baseline,
         surveys=surveys,
         evaluations=evaluations,
         capa=capa,

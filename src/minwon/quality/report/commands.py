@@ -32,7 +32,7 @@ def report_monthly(
     """
     from minwon.db.session import session_scope
     from minwon.linkage.review import parse_month
-    from minwon.quality.report.collect import TREND_MONTHS
+    from minwon.quality.report.collect import COLLECT_STEPS
     from minwon.quality.report.document import SECTIONS
     from minwon.quality.report.generate import check_format, monthly_report, write_atomically
 
@@ -43,7 +43,7 @@ def report_monthly(
     target = out.expanduser()
     if not target.parent.is_dir():
         raise ValidationError(N_("the output folder does not exist"), field="out")
-    total = TREND_MONTHS + 3 + len(SECTIONS) + 1
+    total = COLLECT_STEPS + len(SECTIONS) + 1
     console = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),

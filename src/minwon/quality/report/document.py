@@ -765,17 +765,17 @@ class _Builder:
         elif not weak:
             blocks.append(self.t(N_("Every indicator with data is on target.")))
         for name in weak:
-            mean = _mean([t.get(name) for t in d.trend[:-1]])
+            before = d.baseline.get(name)
             blocks.append(
                 self.t(
                     N_(
-                        "{indicator} is {status} ({value}, target {target}; mean of the 11 months before: {mean}): consider a corrective action."  # noqa: E501
+                        "{indicator} is {status} ({value}, target {target}; the 11 months before: {before}): consider a corrective action."  # noqa: E501
                     ),
                     indicator=self.label(name),
                     status=self.status_text(d.status.get(name)),
                     value=format_value(name, d.kpis.get(name)),
                     target=self.target_text(name),
-                    mean=format_value(name, mean),
+                    before=format_value(name, before),
                 )
             )
             if self.app_links:
@@ -809,11 +809,6 @@ class _Builder:
             sections=[self.sections[k] for k, _ in SECTIONS],
             generated_at=self.data.generated_at,
         )
-
-
-def _mean(values: list[Any]) -> float | None:
-    known = [v for v in values if v is not None]
-    return sum(known) / len(known) if known else None
 
 
 def build_document(
