@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 
 from minwon.core.errors import ValidationError
 from minwon.quality.kpi import statuses, targets
-from minwon.quality.report.collect import COLLECT_STEPS, TREND_MONTHS, collect, month_summaries, trend_months
+from minwon.quality.report.collect import (
+    COLLECT_STEPS,
+    TREND_MONTHS,
+    MonthSummaries,
+    collect,
+    month_summaries,
+    trend_months,
+)
 from minwon.quality.service import month_kpis, period_kpis
 from tests.quality.report.samples import CAPA, EVALUATIONS, SURVEYS, seed_calls
 
@@ -63,10 +70,22 @@ def test_collect_equals_the_kpi_functions(db: Session) -> None:
     assert full.access.month == "2026-11" and full.chain.ok
 
 
-def test_month_summaries_are_not_wired_on_this_branch(db: Session) -> None:
-    """The merge point returns nothing until surveys, evaluations and CAPA are merged."""
-    got = month_summaries(db=db, first_day=date(2026, 11, 1), last_day=date(2026, 11, 30))
-    assert (got.surveys, got.evaluations, got.capa) == (None, None, None)
+def test_month_summaries_come_from_the_three_domains(db: Session) -> None:
+    """Before surveys, evaluations and CAPA are merged, the merge point returns nothing; once their
+    ``*_summary`` functions exist, it must return exactly their values (this fails until the merge
+    wires them: see ``month_summaries``)."""
+    first, last = date(2026, 11, 1), date(2026, 11, 30)
+    got = month_summaries(db=db, first_day=first, last_day=last)
+    try:
+        from minwon.capa.service import capa_summary  # type: ignore[import-not-found,unused-ignore]
+        from minwon.evaluations.service import evaluation_summary  # type: ignore[import-not-found,unused-ignore]
+        from minwon.feedback.service import survey_summary  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        assert got == MonthSummaries()
+        return
+    assert got.surveys == survey_summary(db=db, first_day=first, last_day=last)
+    assert got.evaluations == evaluation_summary(db=db, first_day=first, last_day=last)
+    assert got.capa == capa_summary(db=db, first_day=first, last_day=last)
 
 
 def test_bad_month_is_refused(db: Session) -> None:
