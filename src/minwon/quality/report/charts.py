@@ -144,7 +144,7 @@ def trend_lines(
         elif unit:
             ax.set_ylabel(unit, rotation=0, labelpad=12)
         ax.set_title(title, fontweight="semibold")
-        ax.legend(fontsize=8, loc="upper left", ncols=min(len(series) + (1 if target else 0), 4))
+        ax.legend(fontsize=8, loc="upper left", ncols=min(len(series) + (1 if target else 0), 5))
         return _png(fig)
 
 

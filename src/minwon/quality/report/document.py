@@ -318,52 +318,58 @@ class _Builder:
                 [1.6] + [1.0] * len(TREND_COLUMNS),
             )
         )
-        if not any(t.get("offered") for t in d.trend):
+        has_calls = any(t.get("offered") for t in d.trend)
+        if not has_calls:
             blocks.append(self.t(N_("No calls were recorded in these 12 months.")))
-        blocks.append(
-            Chart(
-                self.t(N_("Offered and answered calls")),
-                charts.volume_bars(
-                    months,
-                    [
-                        (self.label("offered"), [t.get("offered") or 0 for t in d.trend]),
-                        (self.label("answered"), [t.get("answered") or 0 for t in d.trend]),
-                    ],
-                    title=self.t(N_("Offered and answered calls")),
-                    unit=self.t(N_("calls")),
-                ),
+        else:
+            blocks.append(
+                Chart(
+                    self.t(N_("Offered and answered calls")),
+                    charts.volume_bars(
+                        months,
+                        [
+                            (self.label("offered"), [t.get("offered") or 0 for t in d.trend]),
+                            (self.label("answered"), [t.get("answered") or 0 for t in d.trend]),
+                        ],
+                        title=self.t(N_("Offered and answered calls")),
+                        unit=self.t(N_("calls")),
+                    ),
+                )
             )
-        )
         ratio_series = [
-            (self.label(n), [t.get(n) for t in d.trend]) for n in ("service_level", "abandonment_rate", "fcr")
+            (self.label(n), [t.get(n) for t in d.trend])
+            for n in ("service_level", "abandonment_rate", "fcr")
+            if any(t.get(n) is not None for t in d.trend)
         ]
         if BY_NAME["csat"].unit == RATIO and any(t.get("csat") is not None for t in d.trend):
             ratio_series.append((self.label("csat"), [t.get("csat") for t in d.trend]))
         sl_goal = d.goals.get("service_level")
-        blocks.append(
-            Chart(
-                self.t(N_("Service level, abandonment and first-contact resolution")),
-                charts.trend_lines(
-                    months,
-                    ratio_series,
-                    title=self.t(N_("Service level, abandonment and first-contact resolution")),
-                    percent=True,
-                    target=(self.t(N_("Service level target")), sl_goal.green) if sl_goal else None,
-                ),
+        if ratio_series:
+            blocks.append(
+                Chart(
+                    self.t(N_("Service level, abandonment and first-contact resolution")),
+                    charts.trend_lines(
+                        months,
+                        ratio_series,
+                        title=self.t(N_("Service level, abandonment and first-contact resolution")),
+                        percent=True,
+                        target=(self.t(N_("Service level target")), sl_goal.green) if sl_goal else None,
+                    ),
+                )
             )
-        )
-        blocks.append(
-            Chart(
-                self.t(N_("Speed of answer and handle time")),
-                charts.trend_lines(
-                    months,
-                    [(self.label(n), [t.get(n) for t in d.trend]) for n in ("asa_s", "aht_s")],
-                    title=self.t(N_("Speed of answer and handle time")),
-                    percent=False,
-                    unit=self.t(N_("seconds")),
-                ),
+        if has_calls:
+            blocks.append(
+                Chart(
+                    self.t(N_("Speed of answer and handle time")),
+                    charts.trend_lines(
+                        months,
+                        [(self.label(n), [t.get(n) for t in d.trend]) for n in ("asa_s", "aht_s")],
+                        title=self.t(N_("Speed of answer and handle time")),
+                        percent=False,
+                        unit=self.t(N_("seconds")),
+                    ),
+                )
             )
-        )
         if BY_NAME["csat"].unit != RATIO and any(t.get("csat") is not None for t in d.trend):
             blocks.append(
                 Chart(
