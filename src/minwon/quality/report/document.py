@@ -347,11 +347,11 @@ class _Builder:
         if ratio_series:
             blocks.append(
                 Chart(
-                    self.t(N_("Service level, abandonment and first-contact resolution")),
+                    self.t(N_("Rate indicators by month")),
                     charts.trend_lines(
                         months,
                         ratio_series,
-                        title=self.t(N_("Service level, abandonment and first-contact resolution")),
+                        title=self.t(N_("Rate indicators by month")),
                         percent=True,
                         target=(self.t(N_("Service level target")), sl_goal.green) if sl_goal else None,
                     ),
