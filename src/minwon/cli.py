@@ -176,6 +176,7 @@ def _attach_domain_commands() -> None:
     from minwon.linkage import commands as linkage_commands
     from minwon.notices import commands as notices_commands
     from minwon.quality import commands as quality_commands
+    from minwon.quality.report import commands as report_commands
     from minwon.routing import commands as routing_commands
     from minwon.scheduler import commands as scheduler_commands
     from minwon.search import commands as search_commands
@@ -187,6 +188,7 @@ def _attach_domain_commands() -> None:
         telephony_commands,
         quality_commands,
         capa_commands,
+        report_commands,
         cases_commands,
         knowledge_commands,
         forecast_commands,
