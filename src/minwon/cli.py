@@ -219,13 +219,16 @@ def main() -> None:
         console.print(f"[bold red]error{where}:[/] {exc.message}", highlight=False)
         sys.exit(2)
     except (OperationalError, ProgrammingError) as exc:
-        # typically a database that was never created or is behind the code's schema
         url = get_settings().database_url.split("@")[-1]
-        console.print(
-            f"[bold red]error (database):[/] {type(exc.orig).__name__ if exc.orig else 'error'} on {url}; "
-            "run `minwon init` to create or migrate it",
-            highlight=False,
-        )
+        kind = type(exc.orig).__name__ if exc.orig else "error"
+        if "locked" in str(exc.orig).lower():
+            advice = "the database is busy (another process held its write lock too long); try again"
+        elif isinstance(exc, OperationalError) and "could not connect" in str(exc.orig).lower():
+            advice = "the database server does not answer; check MINWON_DATABASE_URL and that it is running"
+        else:
+            # typically a database that was never created or is behind the code's schema
+            advice = "run `minwon init` to create or migrate it"
+        console.print(f"[bold red]error (database):[/] {kind} on {url}; {advice}", highlight=False)
         sys.exit(2)
 
 
