@@ -63,6 +63,19 @@ def test_bad_answers_get_a_korean_error_and_store_nothing(
     assert _responses(db) == 0
 
 
+def test_a_1000_character_comment_with_browser_line_breaks_is_accepted(
+    client: TestClient, db: Session, setup: dict
+) -> None:
+    # browsers send a textarea's line breaks as CRLF; maxlength=1000 counts each as one character
+    lines = ["가" * 99] * 9 + ["나" * 100]  # 991 letters + 9 line breaks = 1,000 characters
+    r = client.post(
+        f"/s/{setup['token']}", data={**answers(db, 4, 4, 4), "comment": "\r\n".join(lines)}, headers=HTML
+    )
+    assert r.status_code == 200 and "감사합니다" in r.text
+    stored = db.scalar(select(SurveyResponse.comment))
+    assert stored == "\n".join(lines) and len(stored) == 1000
+
+
 def test_answer_then_reuse_and_unknown_links(client: TestClient, db: Session, setup: dict) -> None:
     data = {**answers(db, 2, 1, 3), "comment": "대기가 길었어요"}
     r = client.post(f"/s/{setup['token']}", data=data, headers=HTML)

@@ -391,15 +391,16 @@ def submit_response(
     active question) and mark the link used; opens a follow-up when the response is low; commits once.
 
     Raises SurveyLinkProblem (as :func:`open_survey`; also when another submission won the race: used),
-    ValidationError (a question unanswered or outside 1–5, comment over 1,000 characters). Nothing is
-    stored on error.
+    ValidationError (a question unanswered or outside 1–5, comment over 1,000 characters once line
+    breaks are normalised to ``\\n``, as stored). Nothing is stored on error.
     """
     now = now or utcnow()
     s = survey_settings()
     invitation = _invitation_for(db, token, ip, now)
     questions = list_questions(db=db, active_only=True)
     values = _parse_ratings(questions, ratings)
-    text = (comment or "").strip()
+    # browsers send a textarea's line breaks as CRLF while maxlength counts each as one character
+    text = (comment or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > MAX_COMMENT:
         raise ValidationError(N_("The comment is too long (at most 1,000 characters)."), field="comment")
     # single use: only the first submission flips responded_at
