@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minwon.core.clock import utcnow
-from minwon.feedback.models import ServiceComplaint, SurveyFollowUp, SurveyResponse
+from minwon.feedback.models import ServiceComplaint, SurveyFollowUp, SurveyQuestion, SurveyResponse
 from tests.factories import make_org, make_user, sign_in
-from tests.feedback.support import answers, invite_one
+from tests.feedback.support import answers, invite_one, questions
 
 HTML = {"Accept": "text/html"}
 
@@ -122,6 +123,53 @@ def test_surveys_page_and_question_editing(client: TestClient, db: Session, setu
         headers=HTML,
     )
     assert bad.status_code == 422 and "문항을 입력하세요." in bad.text
+
+
+def test_answered_questions_keep_their_wording_and_overall_flag(
+    client: TestClient, db: Session, setup: dict
+) -> None:
+    client.post(f"/s/{setup['token']}", data=answers(db, 5, 4, 4), headers=HTML)
+    overall, courtesy, _clarity = questions(db)
+    make_user(db, "qm", "quality_manager")
+    csrf = sign_in(client, "qm")
+
+    def save(q: SurveyQuestion, label: str, *, is_overall: bool, active: bool = True) -> Response:
+        data = {
+            "csrf_token": csrf,
+            "question_id": str(q.id),
+            "label_ko": label,
+            "sort_order": str(q.sort_order),
+        }
+        data |= {"is_active": "on"} if active else {}
+        data |= {"is_overall": "on"} if is_overall else {}
+        return client.post("/quality/surveys/questions", data=data, headers=HTML, follow_redirects=False)
+
+    renamed = save(courtesy, "상담사 응대 속도", is_overall=False)
+    assert renamed.status_code == 409
+    assert "이미 응답이 있는 문항은 문구를 바꿀 수 없습니다" in renamed.text
+    assert "비활성화하고 새 문항을 추가하세요" in renamed.text
+    moved_to = save(courtesy, courtesy.label_ko, is_overall=True)
+    assert moved_to.status_code == 409 and "전반적 만족도 문항" in moved_to.text
+    db.expire_all()
+    assert courtesy.label_ko == "상담사 친절도" and not courtesy.is_overall and overall.is_overall
+    # unchanged wording and flag: order and active may still change
+    assert save(courtesy, "상담사 친절도", is_overall=False, active=False).status_code == 303
+    # a new question may take the overall flag (past responses keep their stored overall rating)
+    r = client.post(
+        "/quality/surveys/questions",
+        data={
+            "csrf_token": csrf,
+            "label_ko": "종합 만족도",
+            "sort_order": "0",
+            "is_active": "on",
+            "is_overall": "on",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    db.expire_all()
+    assert not overall.is_overall
+    assert db.scalar(select(SurveyResponse.overall)) == 5
 
 
 def test_complaint_form_masks_numbers_and_links_to_capa(client: TestClient, db: Session, setup: dict) -> None:
