@@ -172,6 +172,36 @@ def test_answered_questions_keep_their_wording_and_overall_flag(
     assert db.scalar(select(SurveyResponse.overall)) == 5
 
 
+def test_statuses_column_headings_and_month_errors_read_as_korean(
+    client: TestClient, db: Session, setup: dict
+) -> None:
+    client.post(f"/s/{setup['token']}", data=answers(db, 1, 2, 2), headers=HTML)
+    followup = db.scalar(select(SurveyFollowUp))
+    assert followup is not None
+    make_user(db, "qm", "quality_manager")
+    csrf = sign_in(client, "qm")
+    complaint = client.post(
+        "/quality/complaints",
+        data={"csrf_token": csrf, "channel": "phone", "subject": "waiting", "description": "대기가 길었음"},
+        follow_redirects=False,
+    )
+    assert complaint.status_code == 303
+    for path in (
+        "/quality/followups",
+        f"/quality/followups/{followup.id}",
+        "/quality/complaints",
+        complaint.headers["location"],
+    ):
+        page = client.get(path, headers=HTML)
+        assert page.status_code == 200, path
+        assert "처리 중" in page.text and "처리 중 전체" not in page.text, path
+    surveys = client.get("/quality/surveys", headers=HTML).text
+    assert "<th>문항</th>" in surveys and "민원 내용" not in surveys
+    bad = client.get("/quality/surveys?month=abc", headers=HTML)
+    assert bad.status_code == 422
+    assert "월은 YYYY-MM 형식으로 입력하세요" in bad.text and "is not YYYY-MM" not in bad.text
+
+
 def test_complaint_form_masks_numbers_and_links_to_capa(client: TestClient, db: Session, setup: dict) -> None:
     make_user(db, "sup", "supervisor")
     csrf = sign_in(client, "sup")

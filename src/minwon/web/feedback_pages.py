@@ -62,7 +62,10 @@ TREND_MONTHS = 6
 def _month(month: str) -> tuple[str, date, date]:
     if not month:
         month = f"{local_today():%Y-%m}"
-    first, last = month_bounds(month)
+    try:
+        first, last = month_bounds(month)
+    except ValidationError:
+        raise ValidationError(N_("month must be YYYY-MM"), field="month") from None
     return f"{first:%Y-%m}", first, last
 
 
