@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from minwon.core.clock import utcnow
 from minwon.feedback.models import ServiceComplaint, SurveyFollowUp, SurveyQuestion, SurveyResponse
+from minwon.notices.delivery import deliver_due
+from minwon.notices.models import RecordedMessage
 from tests.factories import make_org, make_user, sign_in
-from tests.feedback.support import answers, invite_one, questions
+from tests.feedback.support import BASE, answers, invite_one, questions
 
 HTML = {"Accept": "text/html"}
 
@@ -200,6 +202,22 @@ def test_statuses_column_headings_and_month_errors_read_as_korean(
     bad = client.get("/quality/surveys?month=abc", headers=HTML)
     assert bad.status_code == 422
     assert "월은 YYYY-MM 형식으로 입력하세요" in bad.text and "is not YYYY-MM" not in bad.text
+
+
+def test_staff_see_the_survey_link_masked_while_the_provider_sends_it_whole(
+    client: TestClient, db: Session, setup: dict
+) -> None:
+    token = str(setup["token"])
+    deliver_due(db=db, now=utcnow())
+    message = db.scalar(select(RecordedMessage))
+    assert message is not None and f"{BASE}/s/{token}" in message.body  # the citizen gets the link
+    make_user(db, "admin1", "administrator")
+    sign_in(client, "admin1")
+    for path in ("/admin/notices", "/admin/notices/messages"):
+        page = client.get(path, headers=HTML)
+        assert page.status_code == 200, path
+        assert f"{BASE}/s/{token[:3]}…" in page.text, path
+        assert token not in page.text and token[:10] not in page.text, path
 
 
 def test_complaint_form_masks_numbers_and_links_to_capa(client: TestClient, db: Session, setup: dict) -> None:
