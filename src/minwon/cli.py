@@ -5,6 +5,7 @@ Domain commands live beside their domain (``<domain>/commands.py``) and are atta
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -67,6 +68,13 @@ def serve(
     """Serve the web app and API (uvicorn); in development (the demo) also the reference back office
     (MINWON_BACKOFFICE_AUTOSTART) and the scheduler (MINWON_SCHEDULER_AUTOSTART), stopped on exit."""
     settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    if not settings.public_url:
+        # links in SMS (survey, status page) must reach this server, in this process and in the
+        # children it starts (scheduler, uvicorn workers), not the default MINWON_HOST:MINWON_PORT
+        os.environ["MINWON_PUBLIC_URL"] = f"http://{host}:{port}"
+        get_settings.cache_clear()
+        settings = get_settings()
     if workers > 1 and not settings.broker_url:
         console.print(
             "[yellow]warning:[/] several workers without MINWON_BROKER_URL: live updates stay per process"
@@ -86,7 +94,7 @@ def serve(
         scheduler = start_scheduler()
         console.print("scheduler: reminders, escalations and notice delivery every minute")
     try:
-        _run_uvicorn(host or settings.host, port or settings.port, workers)
+        _run_uvicorn(host, port, workers)
     finally:
         if scheduler is not None:
             from minwon.scheduler.autostart import stop_child as stop_scheduler

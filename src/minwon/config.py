@@ -118,7 +118,8 @@ class Settings(BaseSettings):
     #: The center's name in citizen SMS (e.g. the virtual-account notice).
     center_name: str = "한빛시 민원콜센터"
     #: The address citizens use to reach minwon (links in SMS, e.g. the status page); unset →
-    #: ``http://MINWON_HOST:MINWON_PORT`` (right for the demo only: set it in production).
+    #: ``http://MINWON_HOST:MINWON_PORT``, or ``http://H:P`` under ``minwon serve --host H --port P``
+    #: (which sets it for itself and its children; right for the demo only: set it in production).
     public_url: str | None = None
 
     @property

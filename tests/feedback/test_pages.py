@@ -7,13 +7,16 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minwon.core.clock import utcnow
-from minwon.feedback.models import ServiceComplaint, SurveyFollowUp, SurveyResponse
+from minwon.feedback.models import ServiceComplaint, SurveyFollowUp, SurveyQuestion, SurveyResponse
+from minwon.notices.delivery import deliver_due
+from minwon.notices.models import RecordedMessage
 from tests.factories import make_org, make_user, sign_in
-from tests.feedback.support import answers, invite_one
+from tests.feedback.support import BASE, answers, invite_one, questions
 
 HTML = {"Accept": "text/html"}
 
@@ -63,6 +66,19 @@ def test_bad_answers_get_a_korean_error_and_store_nothing(
     assert _responses(db) == 0
 
 
+def test_a_1000_character_comment_with_browser_line_breaks_is_accepted(
+    client: TestClient, db: Session, setup: dict
+) -> None:
+    # browsers send a textarea's line breaks as CRLF; maxlength=1000 counts each as one character
+    lines = ["가" * 99] * 9 + ["나" * 100]  # 991 letters + 9 line breaks = 1,000 characters
+    r = client.post(
+        f"/s/{setup['token']}", data={**answers(db, 4, 4, 4), "comment": "\r\n".join(lines)}, headers=HTML
+    )
+    assert r.status_code == 200 and "감사합니다" in r.text
+    stored = db.scalar(select(SurveyResponse.comment))
+    assert stored == "\n".join(lines) and len(stored) == 1000
+
+
 def test_answer_then_reuse_and_unknown_links(client: TestClient, db: Session, setup: dict) -> None:
     data = {**answers(db, 2, 1, 3), "comment": "대기가 길었어요"}
     r = client.post(f"/s/{setup['token']}", data=data, headers=HTML)
@@ -109,6 +125,99 @@ def test_surveys_page_and_question_editing(client: TestClient, db: Session, setu
         headers=HTML,
     )
     assert bad.status_code == 422 and "문항을 입력하세요." in bad.text
+
+
+def test_answered_questions_keep_their_wording_and_overall_flag(
+    client: TestClient, db: Session, setup: dict
+) -> None:
+    client.post(f"/s/{setup['token']}", data=answers(db, 5, 4, 4), headers=HTML)
+    overall, courtesy, _clarity = questions(db)
+    make_user(db, "qm", "quality_manager")
+    csrf = sign_in(client, "qm")
+
+    def save(q: SurveyQuestion, label: str, *, is_overall: bool, active: bool = True) -> Response:
+        data = {
+            "csrf_token": csrf,
+            "question_id": str(q.id),
+            "label_ko": label,
+            "sort_order": str(q.sort_order),
+        }
+        data |= {"is_active": "on"} if active else {}
+        data |= {"is_overall": "on"} if is_overall else {}
+        return client.post("/quality/surveys/questions", data=data, headers=HTML, follow_redirects=False)
+
+    renamed = save(courtesy, "상담사 응대 속도", is_overall=False)
+    assert renamed.status_code == 409
+    assert "이미 응답이 있는 문항은 문구를 바꿀 수 없습니다" in renamed.text
+    assert "비활성화하고 새 문항을 추가하세요" in renamed.text
+    moved_to = save(courtesy, courtesy.label_ko, is_overall=True)
+    assert moved_to.status_code == 409 and "전반적 만족도 문항" in moved_to.text
+    db.expire_all()
+    assert courtesy.label_ko == "상담사 친절도" and not courtesy.is_overall and overall.is_overall
+    # unchanged wording and flag: order and active may still change
+    assert save(courtesy, "상담사 친절도", is_overall=False, active=False).status_code == 303
+    # a new question may take the overall flag (past responses keep their stored overall rating)
+    r = client.post(
+        "/quality/surveys/questions",
+        data={
+            "csrf_token": csrf,
+            "label_ko": "종합 만족도",
+            "sort_order": "0",
+            "is_active": "on",
+            "is_overall": "on",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    db.expire_all()
+    assert not overall.is_overall
+    assert db.scalar(select(SurveyResponse.overall)) == 5
+
+
+def test_statuses_column_headings_and_month_errors_read_as_korean(
+    client: TestClient, db: Session, setup: dict
+) -> None:
+    client.post(f"/s/{setup['token']}", data=answers(db, 1, 2, 2), headers=HTML)
+    followup = db.scalar(select(SurveyFollowUp))
+    assert followup is not None
+    make_user(db, "qm", "quality_manager")
+    csrf = sign_in(client, "qm")
+    complaint = client.post(
+        "/quality/complaints",
+        data={"csrf_token": csrf, "channel": "phone", "subject": "waiting", "description": "대기가 길었음"},
+        follow_redirects=False,
+    )
+    assert complaint.status_code == 303
+    for path in (
+        "/quality/followups",
+        f"/quality/followups/{followup.id}",
+        "/quality/complaints",
+        complaint.headers["location"],
+    ):
+        page = client.get(path, headers=HTML)
+        assert page.status_code == 200, path
+        assert "처리 중" in page.text and "처리 중 전체" not in page.text, path
+    surveys = client.get("/quality/surveys", headers=HTML).text
+    assert "<th>문항</th>" in surveys and "민원 내용" not in surveys
+    bad = client.get("/quality/surveys?month=abc", headers=HTML)
+    assert bad.status_code == 422
+    assert "월은 YYYY-MM 형식으로 입력하세요" in bad.text and "is not YYYY-MM" not in bad.text
+
+
+def test_staff_see_the_survey_link_masked_while_the_provider_sends_it_whole(
+    client: TestClient, db: Session, setup: dict
+) -> None:
+    token = str(setup["token"])
+    deliver_due(db=db, now=utcnow())
+    message = db.scalar(select(RecordedMessage))
+    assert message is not None and f"{BASE}/s/{token}" in message.body  # the citizen gets the link
+    make_user(db, "admin1", "administrator")
+    sign_in(client, "admin1")
+    for path in ("/admin/notices", "/admin/notices/messages"):
+        page = client.get(path, headers=HTML)
+        assert page.status_code == 200, path
+        assert f"{BASE}/s/{token[:3]}…" in page.text, path
+        assert token not in page.text and token[:10] not in page.text, path
 
 
 def test_complaint_form_masks_numbers_and_links_to_capa(client: TestClient, db: Session, setup: dict) -> None:

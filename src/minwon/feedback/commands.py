@@ -51,7 +51,8 @@ def stats(
 
     rate = pct(out["response_rate"])
     typer.echo(f"{out['month']}: invited {out['invited']}, responded {out['responded']} ({rate})")
-    typer.echo(f"CSAT {pct(out['csat'])}, mean overall {out['mean_rating'] or '—'}")
+    mean_overall = "—" if out["mean_rating"] is None else f"{out['mean_rating']:.2f}"
+    typer.echo(f"CSAT {pct(out['csat'])}, mean overall {mean_overall}")
     for q in out["questions"]:
         mean = "—" if q["mean"] is None else f"{q['mean']:.2f}"
         typer.echo(f"  {q['label']}: {mean} (n={q['n']})")

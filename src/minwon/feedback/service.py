@@ -94,8 +94,14 @@ def save_question(
     """Create (``question_id`` None) or change a question; commits (audited ``survey_question_saved``).
 
     Marking a question overall unmarks the others. Afterwards exactly one active question must be the
-    overall one. Raises ValidationError (empty or > 200-character label, order outside 0–999, no active
-    overall question left), NotFound (unknown id).
+    overall one. A question that already has answers keeps its wording and its overall flag (its order
+    and active flag may change): past months' results must read as they were answered. Marking a new
+    (unanswered) question overall still unmarks an answered one; past responses keep the overall rating
+    stored with them (``SurveyResponse.overall``). See docs/surveys.md.
+
+    Raises ValidationError (empty or > 200-character label, order outside 0–999, no active overall
+    question left), Conflict (changed wording or overall flag of an answered question), NotFound
+    (unknown id).
     """
     label = (label_ko or "").strip()
     if not label:
@@ -112,6 +118,23 @@ def save_question(
         if found is None:
             raise NotFound(N_("No such survey question."))
         question = found
+        answered = db.scalar(select(SurveyAnswer.id).where(SurveyAnswer.question_id == found.id).limit(1))
+        if answered is not None and label != found.label_ko:
+            raise Conflict(
+                N_(
+                    "This question already has answers, so its wording cannot change (past results would "
+                    "change meaning). Deactivate it and add a new question instead."
+                ),
+                field="label_ko",
+            )
+        if answered is not None and is_overall != found.is_overall:
+            raise Conflict(
+                N_(
+                    "This question already has answers, so it cannot become or stop being the overall "
+                    "question. Add a new question marked overall instead."
+                ),
+                field="is_overall",
+            )
     question.label_ko, question.sort_order, question.is_active = label, sort_order, is_active
     question.is_overall = is_overall
     db.flush()
@@ -391,15 +414,16 @@ def submit_response(
     active question) and mark the link used; opens a follow-up when the response is low; commits once.
 
     Raises SurveyLinkProblem (as :func:`open_survey`; also when another submission won the race: used),
-    ValidationError (a question unanswered or outside 1–5, comment over 1,000 characters). Nothing is
-    stored on error.
+    ValidationError (a question unanswered or outside 1–5, comment over 1,000 characters once line
+    breaks are normalised to ``\\n``, as stored). Nothing is stored on error.
     """
     now = now or utcnow()
     s = survey_settings()
     invitation = _invitation_for(db, token, ip, now)
     questions = list_questions(db=db, active_only=True)
     values = _parse_ratings(questions, ratings)
-    text = (comment or "").strip()
+    # browsers send a textarea's line breaks as CRLF while maxlength counts each as one character
+    text = (comment or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > MAX_COMMENT:
         raise ValidationError(N_("The comment is too long (at most 1,000 characters)."), field="comment")
     # single use: only the first submission flips responded_at

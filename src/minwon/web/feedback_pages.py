@@ -47,6 +47,7 @@ from minwon.feedback.service import (
     view_followup,
 )
 from minwon.quality.service import month_bounds
+from minwon.web.forms import FormFields
 from minwon.web.templating import render, request_locale
 
 router = APIRouter(prefix="/quality", include_in_schema=False)
@@ -61,7 +62,10 @@ TREND_MONTHS = 6
 def _month(month: str) -> tuple[str, date, date]:
     if not month:
         month = f"{local_today():%Y-%m}"
-    first, last = month_bounds(month)
+    try:
+        first, last = month_bounds(month)
+    except ValidationError:
+        raise ValidationError(N_("month must be YYYY-MM"), field="month") from None
     return f"{first:%Y-%m}", first, last
 
 
@@ -99,9 +103,8 @@ def surveys_page(
 
 
 @router.post("/surveys/questions", dependencies=[CsrfChecked])
-async def save_question_form(request: Request, db: DbSession, user: QualityManager) -> Response:
+def save_question_form(request: Request, db: DbSession, user: QualityManager, raw: FormFields) -> Response:
     """Create (no ``question_id``) or change a question; 303 back to the page."""
-    raw = await request.form()
     qid = str(raw.get("question_id", "")).strip()
     try:
         order = int(str(raw.get("sort_order", "0")).strip() or "0")
@@ -163,9 +166,10 @@ def followup_page(
 
 
 @router.post("/followups/{followup_id}/update", dependencies=[CsrfChecked])
-async def followup_update(request: Request, db: DbSession, user: QualityUser, followup_id: int) -> Response:
+def followup_update(
+    request: Request, db: DbSession, user: QualityUser, followup_id: int, raw: FormFields
+) -> Response:
     """Take it (``claim``), assign it, change its due date or note."""
-    raw = await request.form()
     assignee = str(raw.get("assignee_id", "")).strip()
     due = str(raw.get("due_on", "")).strip()
     note = raw.get("note")
@@ -182,15 +186,17 @@ async def followup_update(request: Request, db: DbSession, user: QualityUser, fo
 
 
 @router.post("/followups/{followup_id}/comment", dependencies=[CsrfChecked])
-async def followup_comment(request: Request, db: DbSession, user: QualityUser, followup_id: int) -> Response:
-    raw = await request.form()
+def followup_comment(
+    request: Request, db: DbSession, user: QualityUser, followup_id: int, raw: FormFields
+) -> Response:
     comment_followup(db=db, followup_id=followup_id, actor=user, text=str(raw.get("text", ""))[:5000])
     return RedirectResponse(f"/quality/followups/{followup_id}?done=commented", status_code=303)
 
 
 @router.post("/followups/{followup_id}/close", dependencies=[CsrfChecked])
-async def followup_close(request: Request, db: DbSession, user: QualityUser, followup_id: int) -> Response:
-    raw = await request.form()
+def followup_close(
+    request: Request, db: DbSession, user: QualityUser, followup_id: int, raw: FormFields
+) -> Response:
     close_followup(
         db=db,
         followup_id=followup_id,
@@ -202,11 +208,10 @@ async def followup_close(request: Request, db: DbSession, user: QualityUser, fol
 
 
 @router.post("/followups/{followup_id}/complaint", dependencies=[CsrfChecked])
-async def followup_complaint(
-    request: Request, db: DbSession, user: QualityUser, followup_id: int
+def followup_complaint(
+    request: Request, db: DbSession, user: QualityUser, followup_id: int, raw: FormFields
 ) -> Response:
     """Record the follow-up as a service complaint; 303 to the complaint."""
-    raw = await request.form()
     complaint = followup_to_complaint(
         db=db, followup_id=followup_id, actor=user, subject=str(raw.get("subject", ""))
     )
@@ -260,9 +265,8 @@ def complaint_new(request: Request, db: DbSession, user: QualityUser) -> Respons
 
 
 @router.post("/complaints", dependencies=[CsrfChecked])
-async def complaint_create(request: Request, db: DbSession, user: QualityUser) -> Response:
+def complaint_create(request: Request, db: DbSession, user: QualityUser, raw: FormFields) -> Response:
     """Record the complaint (303 to it), or the form again with the Korean error (422)."""
-    raw = await request.form()
     form = {
         k: str(raw.get(k, ""))[:5000]
         for k in ("channel", "subject", "description", "contact_id", "agent_id", "received_on")
@@ -303,8 +307,9 @@ def complaint_page(request: Request, db: DbSession, user: QualityUser, complaint
 
 
 @router.post("/complaints/{complaint_id}/close", dependencies=[CsrfChecked])
-async def complaint_close(request: Request, db: DbSession, user: QualityUser, complaint_id: int) -> Response:
-    raw = await request.form()
+def complaint_close(
+    request: Request, db: DbSession, user: QualityUser, complaint_id: int, raw: FormFields
+) -> Response:
     close_complaint(
         db=db, complaint_id=complaint_id, actor=user, resolution=str(raw.get("resolution", ""))[:5000]
     )

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
 
 from minwon.core.clock import parse_day
 from minwon.core.errors import ValidationError
@@ -34,3 +38,17 @@ def optional_day(raw: str, field: str) -> date | None:
         return parse_day(raw, field=field)
     except ValidationError:
         raise ValidationError(N_("Enter the date as YYYY-MM-DD."), field=field) from None
+
+
+async def read_form(request: Request) -> FormData:
+    """The request's form fields, read on the event loop (an ``async`` dependency).
+
+    Handlers that touch the database are plain ``def`` so that FastAPI runs them in its threadpool: a
+    blocking query inside ``async def`` stalls the event loop, and with SQLite's write lock it can
+    wait on a request the stalled loop can no longer finish (``database is locked`` after 30 s).
+    """
+    return await request.form()
+
+
+#: A handler parameter receiving the posted form fields (``raw: FormFields``).
+FormFields = Annotated[FormData, Depends(read_form)]

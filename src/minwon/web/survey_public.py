@@ -18,6 +18,7 @@ from minwon.core.i18n import gettext
 from minwon.db.deps import DbSession
 from minwon.feedback.rules import MAX_COMMENT
 from minwon.feedback.service import SurveyLinkProblem, list_questions, open_survey, submit_response
+from minwon.web.forms import FormFields
 from minwon.web.templating import render, request_locale
 
 router = APIRouter(prefix="/s", include_in_schema=False)
@@ -45,9 +46,8 @@ def survey_form(request: Request, db: DbSession, token: str) -> Response:
 
 
 @router.post("/{token}", response_class=HTMLResponse)
-async def survey_submit(request: Request, db: DbSession, token: str) -> Response:
+def survey_submit(request: Request, db: DbSession, token: str, raw: FormFields) -> Response:
     """Store the answers and thank the citizen, or the form again with the Korean error (422)."""
-    raw = await request.form()
     ratings = {str(k): str(v)[:10] for k, v in raw.items() if str(k).startswith("q")}
     comment = str(raw.get("comment", ""))[: MAX_COMMENT * 4]
     try:

@@ -35,10 +35,17 @@ env.filters["local"] = _local
 _CODE = re.compile(r"(확인코드|verification code)\s*(\d{4,8})", re.IGNORECASE)
 
 
+#: A satisfaction-survey link ``…/s/<token>`` (tokens are ≥ 10 URL-safe characters, see
+#: ``minwon.feedback.service``): the first three characters are kept, the rest hidden.
+_SURVEY_LINK = re.compile(r"(/s/[A-Za-z0-9_-]{3})[A-Za-z0-9_-]{7,}")
+
+
 def _mask_codes(text: str) -> str:
-    """Hide a citizen's status-lookup code in message bodies shown to staff (it is stored only as a
-    digest on the case; the SMS itself must carry it)."""
-    return _CODE.sub(lambda m: f"{m.group(1)} {'*' * len(m.group(2))}", text)
+    """Hide a citizen's status-lookup code and survey-link token in message bodies shown to staff
+    (both are stored only as digests; the SMS itself must carry them, and whoever reads the token could
+    answer the survey in the citizen's place): ``/s/AbCdEf…`` → ``/s/AbC…``."""
+    text = _CODE.sub(lambda m: f"{m.group(1)} {'*' * len(m.group(2))}", text)
+    return _SURVEY_LINK.sub(lambda m: f"{m.group(1)}…", text)
 
 
 env.filters["mask_codes"] = _mask_codes
