@@ -231,7 +231,7 @@ def _compute(
         add(grouped(row), callbacks_due=row.due, callbacks_kept=row.kept)
     for row in db.execute(case_q):
         add(grouped(row), cases_due=row.due, cases_on_time=row.on_time)
-    thresholds = dict(db.execute(select(Queue.id, Queue.sl_threshold_s)).tuples().all())
+    thresholds = {q: sl for q, sl in db.execute(select(Queue.id, Queue.sl_threshold_s))}
     for key, values in out.items():
         values["sl_queue_s"] = queue_sl.get(key, thresholds.get(key[1]) if key[1] is not None else None)
     return out
