@@ -15,7 +15,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from minwon.cases.models import Case, CaseSource, CaseStatus
@@ -23,7 +23,7 @@ from minwon.config import get_settings
 from minwon.contacts.models import Callback, CallbackStatus, Channel, Contact, Outcome
 from minwon.core.errors import ValidationError
 from minwon.quality.kpi import kpi_settings
-from minwon.quality.models import KpiDailyTotal
+from minwon.quality.models import KpiDailyTotal, KpiRollupDay
 from minwon.quality.rollup import ranges, refresh_daily_totals, refresh_stale, stale_days, usable_days
 from minwon.quality.service import day_kpis, month_kpis, period_kpis
 from minwon.telephony.models import Call, CallStatus, Pbx
@@ -187,9 +187,9 @@ def test_rollup_equals_live_on_random_data(db: Session) -> None:
     assert month_kpis(db=db, month="2026-10") == month_kpis(db=db, month="2026-10", rollup=False)
     assert day_kpis(db=db, day=date(2026, 10, 9)) == day_kpis(db=db, day=date(2026, 10, 9), rollup=False)
     # Idempotent: the same rows again.
-    before = sorted((repr(tuple(r)) for r in db.execute(select(*KpiDailyTotal.__table__.c[1:]))))
+    before = sorted(repr(tuple(r)) for r in db.execute(select(*KpiDailyTotal.__table__.c[1:])))
     assert refresh_daily_totals(db=db, first_day=FIRST, last_day=LAST) == written
-    assert sorted((repr(tuple(r)) for r in db.execute(select(*KpiDailyTotal.__table__.c[1:])))) == before
+    assert sorted(repr(tuple(r)) for r in db.execute(select(*KpiDailyTotal.__table__.c[1:]))) == before
     # The rollup's own sums are the live counts (not only the derived ratios).
     live = period_kpis(db=db, first_day=FIRST, last_day=LAST, rollup=False)
     total = db.execute(
@@ -408,3 +408,29 @@ def test_ranges() -> None:
         (d + timedelta(days=3), d + timedelta(days=3)),
         (d + timedelta(days=5), d + timedelta(days=7)),
     ]
+
+
+def test_cli_rollup_and_nightly_job(engine: object) -> None:
+    """``minwon kpi rollup`` on the configured (empty, migrated) test database, with progress; the
+    scheduler job is registered. The committed rows are removed afterwards."""
+    from typer.testing import CliRunner
+
+    from minwon.cli import app
+    from minwon.db.session import session_scope
+    from minwon.scheduler.jobs import registered_jobs
+
+    try:
+        result = CliRunner().invoke(app, ["kpi", "rollup", "--from", "2026-10-01", "--to", "2026-10-02"])
+        assert result.exit_code == 0, result.output
+        assert "2026-10-01…2026-10-02: 0 rows (2/2 days)" in result.output
+        with session_scope() as s:
+            built = s.scalars(select(KpiRollupDay.day).order_by(KpiRollupDay.day)).all()
+        assert built == [date(2026, 10, 1), date(2026, 10, 2)]
+        bad = CliRunner().invoke(app, ["kpi", "rollup", "--from", "2026-10-01", "--to", "2999-01-01"])
+        assert bad.exit_code != 0
+    finally:
+        with session_scope() as s:
+            s.execute(delete(KpiRollupDay))
+            s.execute(delete(KpiDailyTotal))
+            s.commit()
+    assert any(job.name == "kpi_daily_totals" for job in registered_jobs())

@@ -62,7 +62,7 @@ def _epoch_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) 
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
 
 
-def _within(threshold: ColumnElement[int] | int) -> Any:
+def _within(threshold: Any) -> Any:
     """Answered calls that waited at most ``threshold`` seconds (an aggregate column)."""
     return func.count(case((and_(Call.answered_at.is_not(None), Call.queue_wait_s <= threshold), 1)))
 
