@@ -29,6 +29,7 @@ from minwon.config import get_settings
 from minwon.contacts.models import Callback, Contact
 from minwon.core.clock import local_day_bounds, utcnow
 from minwon.core.errors import ValidationError
+from minwon.core.i18n import N_
 from minwon.org.models import Queue
 from minwon.quality.kpi import ContactCounts, KpiCounts, kpi_settings
 from minwon.quality.models import TOTAL_COLUMNS, KpiChange, KpiDailyTotal, KpiRollupDay
@@ -266,7 +267,7 @@ def refresh_daily_totals(
     if last_day < first_day:
         raise ValidationError("the period ends before it starts", field="last_day")
     if local_day_bounds(last_day)[1] > utcnow():
-        raise ValidationError("only days that have ended can be rolled up", field="last_day")
+        raise ValidationError(N_("Only days that have ended can be rolled up."), field="last_day")
     threshold = get_settings().sl_threshold_s
     settings = kpi_settings()
     short, window = settings.short_abandon_s, settings.repeat_window_days
