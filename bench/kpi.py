@@ -306,6 +306,43 @@ def run_rollup(engine: Engine, *, reuse: bool = True, live: bool = True) -> dict
     return out
 
 
+_CALL_COLUMNS = (
+    "pbx_id, queue_id, caller_enc, caller_ref, caller_masked, agent_ref, agent_id, status, started_at, "
+    "queued_at, answered_at, ended_at, hold_started_at, queue_wait_s, talk_s, hold_s, service_day, priority"
+)
+
+
+def trigger_cost(engine: Engine, rows: int = 100_000) -> dict[str, Any]:
+    """What the change triggers cost a writer at this size: ``rows`` calls inserted (copies of the
+    first calls) and ``rows`` contacts updated, each in a transaction that is rolled back, with the
+    triggers and with them dropped (inside the same rolled-back transaction)."""
+    from minwon.quality.rollup import drop_trigger_ddl
+
+    upgrade(engine)
+    dialect = engine.dialect.name
+    copy = (
+        f"INSERT INTO calls (external_id, {_CALL_COLUMNS}) SELECT external_id || '-t', {_CALL_COLUMNS} "
+        f"FROM calls WHERE id <= {int(rows)}"
+    )
+    touch = f"UPDATE contacts SET acw_s = acw_s WHERE id <= {int(rows)}"
+    out: dict[str, Any] = {"rows": rows}
+    for label, statement in (("insert_calls", copy), ("update_contacts", touch)):
+        for triggers in (True, False):
+            with engine.connect() as conn:
+                tx = conn.begin()
+                if not triggers:
+                    for ddl in drop_trigger_ddl(dialect):
+                        conn.exec_driver_sql(ddl)
+                t0 = time.perf_counter()
+                conn.exec_driver_sql(statement)
+                ms = round((time.perf_counter() - t0) * 1000)
+                tx.rollback()
+            key = f"{label}_ms_{'with' if triggers else 'without'}_triggers"
+            out[key] = ms
+            print(f"  {key}: {ms}", file=sys.stderr)
+    return out
+
+
 def _sqlite_engine(*, reuse: bool = False) -> Engine:
     if not reuse:
         SQLITE_FILE.unlink(missing_ok=True)
@@ -344,6 +381,9 @@ def main() -> None:
     )
     parser.add_argument("--generate-only", action="store_true", help="generate the data, no timings")
     parser.add_argument(
+        "--trigger-cost", action="store_true", help="with --reuse: what the change triggers cost writers"
+    )
+    parser.add_argument(
         "--rollup",
         action="store_true",
         help="with --reuse: the live report once, the daily-totals build, the report with them",
@@ -362,6 +402,8 @@ def main() -> None:
                 upgrade(engine)
                 _reference_rows(engine)
                 out[backend] = generate(engine, args.rows)
+            elif args.trigger_cost:
+                out[backend] = trigger_cost(engine)
             elif args.rollup:
                 out[backend] = run_rollup(engine, reuse=args.reuse)
             else:
