@@ -40,75 +40,80 @@ CHUNK_DAYS = 31
 
 # --- triggers --------------------------------------------------------------------------------------
 
-#: What a change of a row marks: (scope, date expression, FROM … WHERE … or ""), ``R`` = NEW/OLD;
-#: ``{d(x)}`` is the UTC date of UTC timestamp ``x`` per dialect.
-_MARKS: dict[str, list[tuple[int, str, str]]] = {
+#: What a change of a row marks: (scope, date expression, joined tables, join condition), ``R`` being the
+#: changed row; ``{d(x)}`` is the UTC date of UTC timestamp ``x`` per dialect.
+_MARKS: dict[str, list[tuple[int, str, str, str]]] = {
     "calls": [
-        (0, "R.service_day", ""),
+        (0, "R.service_day", "", ""),
         # the call's contact is counted on its own day (grouped/filtered by the call's queue) ...
-        (0, "{d(c.created_at)}", "FROM contacts c WHERE c.call_id = R.id"),
+        (0, "{d(c.created_at)}", "contacts c", "c.call_id = R.id"),
         # ... and so are the contact's callbacks on their due day
-        (
-            0,
-            "{d(b.due_at)}",
-            "FROM callbacks b JOIN contacts c ON c.id = b.contact_id WHERE c.call_id = R.id",
-        ),
+        (0, "{d(b.due_at)}", "callbacks b JOIN contacts c ON c.id = b.contact_id", "c.call_id = R.id"),
     ],
     "contacts": [
-        (1, "{d(R.created_at)}", ""),
-        (0, "k.service_day", "FROM calls k WHERE k.id = R.call_id"),
-        (0, "{d(b.due_at)}", "FROM callbacks b WHERE b.contact_id = R.id"),
+        (1, "{d(R.created_at)}", "", ""),
+        (0, "k.service_day", "calls k", "k.id = R.call_id"),
+        (0, "{d(b.due_at)}", "callbacks b", "b.contact_id = R.id"),
     ],
-    "callbacks": [(0, "{d(R.due_at)}", "")],
-    "cases": [(0, "{d(R.due_at)}", "")],
+    "callbacks": [(0, "{d(R.due_at)}", "", "")],
+    "cases": [(0, "{d(R.due_at)}", "", "")],
 }
 
+_NEXT_SEQ = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes)"
 
-def _mark_sql(dialect: str, ref: str, scope: int, expr: str, source: str) -> str:
+
+def _mark_sql(dialect: str, ref: str, scope: int, expr: str, tables: str, condition: str) -> str:
+    """One mark: on SQLite for the row ``ref`` (NEW/OLD, row trigger), on PostgreSQL for every row of
+    the transition table ``ref`` (statement trigger: one upsert per distinct date, not per row)."""
+
     def d(m: re.Match[str]) -> str:
         inner = m.group(1)
         return f"date({inner})" if dialect == "sqlite" else f"CAST(({inner} AT TIME ZONE 'UTC') AS DATE)"
 
-    expr = re.sub(r"\{d\(([^)]*)\)\}", d, expr).replace("R.", f"{ref}.")
-    source = source.replace("R.", f"{ref}.")
-    seq = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes)"
-    days = f"(SELECT DISTINCT {expr} AS x {source}) AS marked"
+    expr = re.sub(r"\{d\(([^)]*)\)\}", d, expr)
     if dialect == "sqlite":
+        expr, condition = expr.replace("R.", f"{ref}."), condition.replace("R.", f"{ref}.")
+        source = f"FROM {tables} WHERE {condition}" if tables else ""
+        # Constant DDL built from this module's own table and column names (no input).
         return (
-            # Constant DDL built from this module's own table and column names (no input).
-            f"INSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, {scope}, {seq} "  # noqa: S608
-            f"FROM {days} WHERE x IS NOT NULL;"
+            f"INSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, {scope}, {_NEXT_SEQ} "  # noqa: S608
+            f"FROM (SELECT DISTINCT {expr} AS x {source}) AS marked WHERE x IS NOT NULL;"
         )
+    joined = f"({tables})" if " JOIN " in tables else tables
+    source = f"FROM {ref} R" + (f" JOIN {joined} ON {condition}" if tables else "")
     return (
-        f"INSERT INTO kpi_changes (day, scope, seq) SELECT x, {scope}, {seq} "  # noqa: S608
-        f"FROM {days} WHERE x IS NOT NULL "
+        f"INSERT INTO kpi_changes (day, scope, seq) SELECT x, {scope}, {_NEXT_SEQ} "  # noqa: S608
+        f"FROM (SELECT DISTINCT {expr} AS x {source}) AS marked WHERE x IS NOT NULL "
         "ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;"
     )
 
 
+_REFS = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}
+
+
 def trigger_ddl(dialect: str) -> list[str]:
-    """``CREATE TRIGGER`` statements (and PostgreSQL functions) that record changes in ``kpi_changes``."""
+    """``CREATE TRIGGER`` statements (and PostgreSQL functions) that record changes in ``kpi_changes``:
+    SQLite row triggers; PostgreSQL statement triggers over the transition tables (one per table and
+    operation — a transition table serves one event only)."""
     out: list[str] = []
     for table, marks in _MARKS.items():
-        if dialect == "sqlite":
-            for op in ("INSERT", "UPDATE", "DELETE"):
-                refs = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[op]
+        for op, refs in _REFS.items():
+            name = f"kpi_mark_{table}_{op.lower()}"
+            if dialect == "sqlite":
                 body = "\n".join(_mark_sql(dialect, ref, *mark) for ref in refs for mark in marks)
-                out.append(
-                    f"CREATE TRIGGER IF NOT EXISTS kpi_mark_{table}_{op.lower()} AFTER {op} ON {table} "
-                    f"FOR EACH ROW BEGIN\n{body}\nEND"
-                )
-        else:
-            old = "\n".join(_mark_sql(dialect, "OLD", *mark) for mark in marks)
-            new = "\n".join(_mark_sql(dialect, "NEW", *mark) for mark in marks)
+                head = f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {op} ON {table} FOR EACH ROW"
+                out.append(f"{head} BEGIN\n{body}\nEND")
+                continue
+            aliases = {"OLD": "old_rows", "NEW": "new_rows"}
+            body = "\n".join(_mark_sql(dialect, aliases[ref], *mark) for ref in refs for mark in marks)
+            referencing = " ".join(f"{ref} TABLE AS {aliases[ref]}" for ref in refs)
             out.append(
-                f"CREATE OR REPLACE FUNCTION kpi_mark_{table}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                f"BEGIN\nIF TG_OP IN ('UPDATE', 'DELETE') THEN\n{old}\nEND IF;\n"
-                f"IF TG_OP IN ('INSERT', 'UPDATE') THEN\n{new}\nEND IF;\nRETURN NULL;\nEND $$"
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                f"BEGIN\n{body}\nRETURN NULL;\nEND $$"
             )
             out.append(
-                f"CREATE OR REPLACE TRIGGER kpi_mark_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION kpi_mark_{table}()"
+                f"CREATE OR REPLACE TRIGGER {name} AFTER {op} ON {table} REFERENCING {referencing} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
             )
     return out
 
@@ -117,13 +122,12 @@ def drop_trigger_ddl(dialect: str) -> list[str]:
     """The statements undoing :func:`trigger_ddl`."""
     out = []
     for table in _MARKS:
-        if dialect == "sqlite":
-            out += [f"DROP TRIGGER IF EXISTS kpi_mark_{table}_{op}" for op in ("insert", "update", "delete")]
-        else:
-            out += [
-                f"DROP TRIGGER IF EXISTS kpi_mark_{table} ON {table}",
-                f"DROP FUNCTION IF EXISTS kpi_mark_{table}()",
-            ]
+        for op in _REFS:
+            name = f"kpi_mark_{table}_{op.lower()}"
+            if dialect == "sqlite":
+                out.append(f"DROP TRIGGER IF EXISTS {name}")
+            else:
+                out += [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]
     return out
 
 
