@@ -397,6 +397,9 @@ def main() -> None:
     }
     for backend in args.backends.split(","):
         engine = _sqlite_engine(reuse=args.reuse) if backend == "sqlite" else _pg_engine(reuse=args.reuse)
+        if args.trigger_cost and backend == "sqlite":  # rolls back: needs a journal (not the fast pragmas)
+            engine.dispose()
+            engine = make_engine(f"sqlite:///{SQLITE_FILE}")
         try:
             if args.generate_only:
                 upgrade(engine)

@@ -96,9 +96,11 @@ def trigger_ddl(dialect: str) -> list[str]:
     SQLite row triggers; PostgreSQL statement triggers over the transition tables (one per table and
     operation — a transition table serves one event only)."""
     out: list[str] = []
-    for table, marks in _MARKS.items():
+    for table, all_marks in _MARKS.items():
         for op, refs in _REFS.items():
             name = f"kpi_mark_{table}_{op.lower()}"
+            # A row just inserted has no children yet (their foreign keys need it first).
+            marks = [m for m in all_marks if op != "INSERT" or m[2] in ("", "calls k")]
             if dialect == "sqlite":
                 body = "\n".join(_mark_sql(dialect, ref, *mark) for ref in refs for mark in marks)
                 head = f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {op} ON {table} FOR EACH ROW"
