@@ -24,8 +24,15 @@ from minwon.contacts.models import Callback, CallbackStatus, Channel, Contact, O
 from minwon.core.errors import ValidationError
 from minwon.quality.kpi import kpi_settings
 from minwon.quality.models import KpiDailyTotal, KpiRollupDay
-from minwon.quality.rollup import ranges, refresh_daily_totals, refresh_stale, stale_days, usable_days
-from minwon.quality.service import day_kpis, month_kpis, period_kpis
+from minwon.quality.rollup import (
+    ranges,
+    refresh_daily_totals,
+    refresh_stale,
+    rolled_up_groups,
+    stale_days,
+    usable_days,
+)
+from minwon.quality.service import breakdown_kpis, day_kpis, month_kpis, period_kpis
 from minwon.telephony.models import Call, CallStatus, Pbx
 from tests.factories import make_org, make_user
 
@@ -160,6 +167,15 @@ def _assert_equal(db: Session, periods: list[tuple[date, date]] | None = None) -
             assert got == want, (first, last, kw)
 
 
+def _assert_breakdowns_equal(db: Session, periods: list[tuple[date, date]]) -> None:
+    for first, last in periods:
+        for by in ("queue", "category", "agent", "team"):
+            for kw in ({}, {"sl_threshold_s": 45}, {"sl_threshold_s": 30}, {"repeat_window_days": 3}):
+                got = breakdown_kpis(db=db, first_day=first, last_day=last, by=by, **kw)  # type: ignore[arg-type]
+                want = breakdown_kpis(db=db, first_day=first, last_day=last, by=by, rollup=False, **kw)  # type: ignore[arg-type]
+                assert got == want, (first, last, by, kw)
+
+
 def _usable(db: Session) -> set[date]:
     s = kpi_settings()
     return usable_days(
@@ -184,6 +200,28 @@ def test_rollup_equals_live_on_random_data(db: Session) -> None:
     assert written > 0 and progress == [(FIRST, LAST, written)]
     assert _usable(db) == _all_days()
     _assert_equal(db)
+    _assert_breakdowns_equal(
+        db,
+        [
+            (date(2026, 10, 1), date(2026, 10, 31)),
+            (FIRST, LAST),
+            (date(2026, 10, 20), date(2026, 11, 2)),
+            (date(2026, 10, 9), date(2026, 10, 9)),
+        ],
+    )
+    s = kpi_settings()
+    for by in ("queue", "category", "agent", "team"):
+        _calls, _contacts, served = rolled_up_groups(
+            db=db,
+            first_day=FIRST,
+            last_day=LAST,
+            by=by,
+            sl_threshold_s=None,
+            default_threshold_s=get_settings().sl_threshold_s,
+            short_abandon_s=s.short_abandon_s,
+            repeat_window_days=s.repeat_window_days,
+        )
+        assert served == _all_days(), by  # the breakdowns above were read from the rollup
     assert month_kpis(db=db, month="2026-10") == month_kpis(db=db, month="2026-10", rollup=False)
     assert day_kpis(db=db, day=date(2026, 10, 9)) == day_kpis(db=db, day=date(2026, 10, 9), rollup=False)
     # Idempotent: the same rows again.
@@ -286,6 +324,7 @@ def test_every_source_write_takes_its_days_out_of_the_rollup(db: Session) -> Non
     stale = _stale_after(db, new_call)
     assert day in stale and stale <= {day - timedelta(days=1), day, day + timedelta(days=1)}
     _assert_equal(db, [(FIRST, LAST), (day, day)])
+    _assert_breakdowns_equal(db, [(FIRST, LAST)])
 
     def call_changed(s: Session) -> None:
         s.execute(
@@ -329,6 +368,7 @@ def test_every_source_write_takes_its_days_out_of_the_rollup(db: Session) -> Non
     stale = _stale_after(db, contact_saved_later)
     assert {LAST - timedelta(days=d) for d in range(window - 2)} <= stale
     _assert_equal(db, [(FIRST, LAST), (LAST - timedelta(days=3), LAST)])
+    _assert_breakdowns_equal(db, [(FIRST, LAST)])
 
     def contact_edited(s: Session) -> None:
         target = s.scalar(
@@ -344,6 +384,7 @@ def test_every_source_write_takes_its_days_out_of_the_rollup(db: Session) -> Non
 
     assert day in _stale_after(db, contact_edited)
     _assert_equal(db, [(FIRST, LAST), (day, day)])
+    _assert_breakdowns_equal(db, [(FIRST, LAST)])
 
     def contact_deleted(s: Session) -> None:
         target = s.scalar(
@@ -381,6 +422,7 @@ def test_every_source_write_takes_its_days_out_of_the_rollup(db: Session) -> Non
 
     assert _stale_after(db, case_closed)
     _assert_equal(db, [(FIRST, LAST)])
+    _assert_breakdowns_equal(db, [(FIRST, LAST)])
 
     closed = db.scalar(
         select(Case).where(

@@ -33,6 +33,7 @@ CASE_DUE_INDEX = Index("ix_cases_due", Case.__table__.c.due_at)
 
 #: The additive counts a daily-totals row holds (each ``BIGINT``, 0 when none).
 TOTAL_COLUMNS = (
+    "calls",
     "offered",
     "answered",
     "abandoned",
@@ -77,6 +78,8 @@ class KpiDailyTotal(Base):
     category_id: Mapped[int | None] = mapped_column(Integer)
     agent_id: Mapped[int | None] = mapped_column(Integer)
     sl_queue_s: Mapped[int | None] = mapped_column(Integer)
+    #: Call rows in the group (any status), so a breakdown lists the same groups as live.
+    calls: Mapped[int] = mapped_column(BigInteger, default=0)
     offered: Mapped[int] = mapped_column(BigInteger, default=0)
     answered: Mapped[int] = mapped_column(BigInteger, default=0)
     abandoned: Mapped[int] = mapped_column(BigInteger, default=0)

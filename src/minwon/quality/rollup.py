@@ -176,7 +176,11 @@ def _compute(
     stmt = (
         live._base(first_day, last_day, threshold, None, short)
         .outerjoin(Queue, Queue.id == Call.queue_id)
-        .add_columns(live._within(Queue.sl_threshold_s).label("within_q"), *keys)
+        .add_columns(
+            live._within(Queue.sl_threshold_s).label("within_q"),
+            func.count(Call.id).label("call_rows"),
+            *keys,
+        )
         .group_by(*keys)
     )
     for row in db.execute(stmt):
@@ -185,6 +189,7 @@ def _compute(
         counts = live._counts(row)
         add(
             key,
+            calls=row.call_rows,
             offered=counts.offered,
             answered=counts.answered,
             abandoned=counts.abandoned,
@@ -445,6 +450,111 @@ def rolled_up_counts(
                 cases_due=v["cases_due"],
                 cases_on_time=v["cases_on_time"],
             )
+    return calls, contacts, days
+
+
+def _call_counts(v: dict[str, int], within: int) -> KpiCounts:
+    return KpiCounts(
+        offered=v["offered"],
+        answered=v["answered"],
+        abandoned=v["abandoned"],
+        short_abandoned=v["short_abandoned"],
+        answered_within_threshold=within,
+        wait_total_s=v["wait_total_s"],
+        wait_count=v["wait_count"],
+        handle_total_s=v["handle_total_s"],
+        handle_count=v["handle_count"],
+        ended_in_ivr=v["ended_in_ivr"],
+    )
+
+
+def _contact_counts(v: dict[str, int]) -> ContactCounts:
+    return ContactCounts(
+        contacts=v["contacts"],
+        resolved=v["resolved"],
+        transferred=v["transferred"],
+        callback=v["callback"],
+        repeats=v["repeats"],
+        first_contacts=v["contacts"] - v["repeats"],
+        first_contacts_resolved=v["first_contacts_resolved"],
+        callbacks_due=v["callbacks_due"],
+        callbacks_kept=v["callbacks_kept"],
+        cases_due=v["cases_due"],
+        cases_on_time=v["cases_on_time"],
+    )
+
+
+def rolled_up_groups(
+    *,
+    db: Session,
+    first_day: date,
+    last_day: date,
+    by: str,
+    sl_threshold_s: int | None,
+    default_threshold_s: int,
+    short_abandon_s: int,
+    repeat_window_days: int,
+) -> tuple[dict[Any, KpiCounts], dict[Any, ContactCounts], set[date]]:
+    """Per group of ``by`` (``queue`` code, ``category`` code, ``agent`` username, ``team``) the counts
+    of the usable built days and the set of those days: call counts for groups that had calls, contact
+    counts for groups with contacts, callbacks or cases due (as the live breakdown). Answers within:
+    ``sl_threshold_s`` when given, else per queue its own threshold (``by="queue"``) or the default."""
+    days = usable_days(
+        db=db,
+        first_day=first_day,
+        last_day=last_day,
+        short_abandon_s=short_abandon_s,
+        repeat_window_days=repeat_window_days,
+    )
+    if not days:
+        return {}, {}, set()
+    from minwon.accounts.models import User
+    from minwon.org.models import Category
+
+    t, d = KpiDailyTotal, KpiRollupDay
+    wanted: Any = sl_threshold_s if sl_threshold_s is not None else default_threshold_s
+    if by == "queue":
+        joined: Any = (Queue, Queue.id == t.queue_id)
+        key: Any = Queue.code
+        if sl_threshold_s is None:
+            wanted = func.coalesce(Queue.sl_threshold_s, default_threshold_s)
+    elif by == "category":
+        joined, key = (Category, Category.id == t.category_id), Category.code
+    elif by in ("agent", "team"):
+        joined = (User, User.id == t.agent_id)
+        key = User.username if by == "agent" else User.team
+    else:
+        raise ValidationError("unknown breakdown", field="by")
+    within = case((d.sl_threshold_s == wanted, t.within_default), (t.sl_queue_s == wanted, t.within_queue))
+    miss = and_(
+        t.answered > 0, d.sl_threshold_s != wanted, or_(t.sl_queue_s.is_(None), t.sl_queue_s != wanted)
+    )
+    summed = [c for c in TOTAL_COLUMNS if c not in ("within_default", "within_queue")]
+    stmt = (
+        select(
+            t.day,
+            key.label("key"),
+            *(func.sum(getattr(t, c)).label(c) for c in summed),
+            func.sum(within).label("within"),
+            func.count(case((miss, 1))).label("misses"),
+        )
+        .join(d, d.day == t.day)
+        .outerjoin(*joined)
+        .where(t.day.in_(sorted(days)))
+        .group_by(t.day, key)
+    )
+    rows = db.execute(stmt).all()
+    days -= {row.day for row in rows if int(row.misses)}
+    calls: dict[Any, KpiCounts] = {}
+    contacts: dict[Any, ContactCounts] = {}
+    for row in rows:
+        if row.day not in days:
+            continue
+        v = {c: int(getattr(row, c) or 0) for c in summed}
+        if v["calls"]:
+            calls[row.key] = calls.get(row.key, KpiCounts()) + _call_counts(v, int(row.within or 0))
+        if v["contacts"] or v["callbacks_due"] or v["cases_due"]:
+            contacts[row.key] = contacts.get(row.key, ContactCounts()) + _contact_counts(v)
     return calls, contacts, days
 
 

@@ -623,6 +623,31 @@ def _call_groups(
     return {row.key: _counts(row) for row in db.execute(stmt)}
 
 
+def _live_call_groups(
+    db: Session,
+    first_day: date,
+    last_day: date,
+    by: str,
+    sl_threshold_s: int | None,
+    default: int,
+    short: int,
+) -> dict[Any, KpiCounts]:
+    """Call counts per group of ``by``; per queue at each queue's own threshold (as :func:`queue_kpis`)
+    unless ``sl_threshold_s`` is given."""
+    if by != "queue":
+        return _call_groups(db, first_day, last_day, by, sl_threshold_s or default, short)
+    threshold: ColumnElement[int] | int = (
+        sl_threshold_s if sl_threshold_s is not None else func.coalesce(Queue.sl_threshold_s, default)
+    )
+    stmt = (
+        _base(first_day, last_day, threshold, None, short)
+        .outerjoin(Queue, Queue.id == Call.queue_id)
+        .add_columns(Queue.code.label("key"))
+        .group_by(Queue.code)
+    )
+    return {row.key: _counts(row) for row in db.execute(stmt)}
+
+
 def _labels(db: Session, by: str) -> dict[Any, str]:
     if by == "queue":
         return {key: label for key, label in db.execute(select(Queue.code, Queue.name))}
@@ -642,9 +667,11 @@ def breakdown_kpis(
     sl_threshold_s: int | None = None,
     short_abandon_s: int | None = None,
     repeat_window_days: int | None = None,
+    rollup: bool = True,
 ) -> list[dict[str, Any]]:
     """All indicators per ``by`` (``queue``, ``category``, ``agent`` or ``team``) over local days
-    ``first_day``…``last_day`` (default: one day).
+    ``first_day``…``last_day`` (default: one day). Days with fresh daily totals built with the same
+    settings are read from them, the others computed live (``rollup=False``: all live; same result).
 
     Calls are grouped by their queue, the category of their contact record, the agent who answered
     (``agent`` = username) or that agent's team; contacts by their call's queue, category, counselor or
@@ -663,24 +690,43 @@ def breakdown_kpis(
     short = _short(short_abandon_s)
     window = _window(repeat_window_days)
     threshold = _threshold(sl_threshold_s, None)
-    calls: dict[Any, dict[str, Any]]
+    call_counts: dict[Any, KpiCounts] = {}
+    contacts: dict[Any, ContactCounts] = {}
+    served: set[date] = set()
+    if rollup:
+        from minwon.quality.rollup import rolled_up_groups
+
+        call_counts, contacts, served = rolled_up_groups(
+            db=db,
+            first_day=first_day,
+            last_day=last_day,
+            by=by,
+            sl_threshold_s=sl_threshold_s,
+            default_threshold_s=threshold,
+            short_abandon_s=short,
+            repeat_window_days=window,
+        )
+    from minwon.quality.rollup import ranges
+
+    every = {first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)}
+    for first, last in ranges(every - served):
+        for key, counts in _live_call_groups(db, first, last, by, sl_threshold_s, threshold, short).items():
+            call_counts[key] = call_counts.get(key, KpiCounts()) + counts
+        for key, more in _contact_counts(db, first, last, window, by).items():
+            contacts[key] = contacts.get(key, ContactCounts()) + more
     if by == "queue":
-        calls = {
-            row["queue"]: row
-            for row in queue_kpis(
-                db=db,
-                first_day=first_day,
-                last_day=last_day,
-                sl_threshold_s=sl_threshold_s,
-                short_abandon_s=short,
-            )
-        }
-    else:
-        calls = {
-            key: compute(counts, sl_threshold_s=threshold, short_abandon_s=short)
-            for key, counts in _call_groups(db, first_day, last_day, by, threshold, short).items()
-        }
-    contacts = _contact_counts(db, first_day, last_day, window, by)
+        contacts.setdefault(None, ContactCounts())  # live: cases (no queue) always give the None group
+        queue_sl = {code: sl for code, sl in db.execute(select(Queue.code, Queue.sl_threshold_s))}
+    calls = {
+        key: compute(
+            counts,
+            sl_threshold_s=(sl_threshold_s or (queue_sl[key] if key is not None else threshold))
+            if by == "queue"
+            else threshold,
+            short_abandon_s=short,
+        )
+        for key, counts in call_counts.items()
+    }
     csat = csat_counts(db=db, first_day=first_day, last_day=last_day, by=by)
     labels = _labels(db, by)
     empty_calls = compute(KpiCounts(), sl_threshold_s=threshold, short_abandon_s=short)

@@ -18,6 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _COUNTS = (
+    "calls",
     "offered",
     "answered",
     "abandoned",
