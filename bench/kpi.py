@@ -290,6 +290,9 @@ def run_rollup(engine: Engine, *, reuse: bool = True, live: bool = True) -> dict
         out["report_rollup_ms"], report = _median_ms(
             lambda: kpi_report(db=db, month=MONTH), label="report, rollup"
         )
+        out["report_by_queue_agent_rollup_ms"], _ = _median_ms(
+            lambda: kpi_report(db=db, month=MONTH, by=["queue", "agent"]), label="by queue+agent, rollup"
+        )
         out["calls_rollup_ms"], _ = _median_ms(
             lambda: period_kpis(db=db, first_day=first, last_day=last, contacts=False), label="calls, rollup"
         )
@@ -380,6 +383,7 @@ def main() -> None:
         "--reuse", action="store_true", help="time against the data a previous run left (no generation)"
     )
     parser.add_argument("--generate-only", action="store_true", help="generate the data, no timings")
+    parser.add_argument("--skip-live", action="store_true", help="with --rollup: no live report first")
     parser.add_argument(
         "--trigger-cost", action="store_true", help="with --reuse: what the change triggers cost writers"
     )
@@ -408,7 +412,7 @@ def main() -> None:
             elif args.trigger_cost:
                 out[backend] = trigger_cost(engine)
             elif args.rollup:
-                out[backend] = run_rollup(engine, reuse=args.reuse)
+                out[backend] = run_rollup(engine, reuse=args.reuse, live=not args.skip_live)
             else:
                 out[backend] = run(engine, args.rows, quick=args.quick, reuse=args.reuse)
         finally:
