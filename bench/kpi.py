@@ -309,6 +309,46 @@ def run_rollup(engine: Engine, *, reuse: bool = True, live: bool = True) -> dict
     return out
 
 
+def after_change(engine: Engine) -> dict[str, Any]:
+    """One contact record saved late for 2026-08-20 (then removed again) on a month whose daily totals
+    are built: the report right after (the days the change can affect are computed live), the refresh
+    of the stale days (what the nightly job does), and the report again."""
+    from minwon.quality.rollup import ranges, refresh_daily_totals, stale_days
+
+    upgrade(engine)
+    first, last = date(2026, 8, 1), date(2026, 8, 31)
+    out: dict[str, Any] = {}
+    with Session(engine) as db:
+        db.execute(
+            text(
+                "INSERT INTO contacts (channel, agent_id, caller_ref, category_id, inquiry, outcome, "
+                "wrapup_started_at, created_at) SELECT channel, agent_id, caller_ref, category_id, inquiry, "
+                "outcome, :at, :at FROM contacts WHERE id = 1"
+            ),
+            {"at": datetime(2026, 8, 20, 3, 0)},
+        )
+        db.commit()
+        try:
+            out["stale_days"] = len(stale_days(db=db, first_day=first, last_day=last))
+            out["report_after_change_ms"], _ = _median_ms(
+                lambda: kpi_report(db=db, month=MONTH), times=1, label="report after one change"
+            )
+            t0 = time.perf_counter()
+            for a, b in ranges(stale_days(db=db, first_day=first, last_day=last)):
+                refresh_daily_totals(db=db, first_day=a, last_day=b)
+            out["refresh_stale_s"] = round(time.perf_counter() - t0, 1)
+            print(f"  refresh of the stale days: {out['refresh_stale_s']} s", file=sys.stderr)
+            out["report_after_refresh_ms"], _ = _median_ms(
+                lambda: kpi_report(db=db, month=MONTH), label="report after the refresh"
+            )
+        finally:
+            db.execute(
+                text("DELETE FROM contacts WHERE created_at = :at"), {"at": datetime(2026, 8, 20, 3, 0)}
+            )
+            db.commit()
+    return out
+
+
 _CALL_COLUMNS = (
     "pbx_id, queue_id, caller_enc, caller_ref, caller_masked, agent_ref, agent_id, status, started_at, "
     "queued_at, answered_at, ended_at, hold_started_at, queue_wait_s, talk_s, hold_s, service_day, priority"
@@ -383,6 +423,9 @@ def main() -> None:
         "--reuse", action="store_true", help="time against the data a previous run left (no generation)"
     )
     parser.add_argument("--generate-only", action="store_true", help="generate the data, no timings")
+    parser.add_argument(
+        "--after-change", action="store_true", help="with --reuse: one late change, report, nightly refresh"
+    )
     parser.add_argument("--skip-live", action="store_true", help="with --rollup: no live report first")
     parser.add_argument(
         "--trigger-cost", action="store_true", help="with --reuse: what the change triggers cost writers"
@@ -409,6 +452,8 @@ def main() -> None:
                 upgrade(engine)
                 _reference_rows(engine)
                 out[backend] = generate(engine, args.rows)
+            elif args.after_change:
+                out[backend] = after_change(engine)
             elif args.trigger_cost:
                 out[backend] = trigger_cost(engine)
             elif args.rollup:
