@@ -319,11 +319,18 @@ def after_change(engine: Engine) -> dict[str, Any]:
     first, last = date(2026, 8, 1), date(2026, 8, 31)
     out: dict[str, Any] = {}
     with Session(engine) as db:
+        from minwon.contacts.models import Contact
+
+        kept = [
+            c.name
+            for c in Contact.__table__.c
+            if c.name not in ("id", "call_id", "created_at", "wrapup_started_at")
+        ]
+        names = ", ".join(kept)
         db.execute(
             text(
-                "INSERT INTO contacts (channel, agent_id, caller_ref, category_id, inquiry, outcome, "
-                "wrapup_started_at, created_at) SELECT channel, agent_id, caller_ref, category_id, inquiry, "
-                "outcome, :at, :at FROM contacts WHERE id = 1"
+                f"INSERT INTO contacts ({names}, wrapup_started_at, created_at) "
+                f"SELECT {names}, :at, :at FROM contacts WHERE id = 1"
             ),
             {"at": datetime(2026, 8, 20, 3, 0)},
         )
