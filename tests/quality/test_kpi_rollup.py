@@ -476,3 +476,21 @@ def test_cli_rollup_and_nightly_job(engine: object) -> None:
             s.execute(delete(KpiDailyTotal))
             s.commit()
     assert any(job.name == "kpi_daily_totals" for job in registered_jobs())
+
+
+def test_migration_installs_the_triggers_the_code_generates() -> None:
+    """Migration 0014 carries a frozen copy of the trigger DDL; it must match what the code generates."""
+    import importlib.util
+    from pathlib import Path
+
+    from minwon.quality.rollup import drop_trigger_ddl, trigger_ddl
+
+    path = Path(__file__).parents[2] / "src/minwon/db/migrations/versions/0014_kpi_rollup.py"
+    spec = importlib.util.spec_from_file_location("migration_0014", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert trigger_ddl("sqlite") == module.TRIGGERS_SQLITE
+    assert trigger_ddl("postgresql") == module.TRIGGERS_POSTGRESQL
+    assert drop_trigger_ddl("sqlite") == module.DROP_TRIGGERS_SQLITE
+    assert drop_trigger_ddl("postgresql") == module.DROP_TRIGGERS_POSTGRESQL

@@ -5,6 +5,7 @@ Revises: 0013
 Create Date: 2026-11-30 20:30:00
 """
 
+# ruff: noqa: E501  (frozen SQL, one statement per string)
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -43,6 +44,90 @@ _COUNTS = (
 )
 
 
+# The change triggers as ``minwon.quality.rollup.trigger_ddl`` / ``drop_trigger_ddl`` generated them
+# for this revision (frozen here; tests/quality/test_kpi_rollup.py checks they still agree).
+TRIGGERS_SQLITE = [
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_calls_insert AFTER INSERT ON calls FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT NEW.service_day AS x ) AS marked WHERE x IS NOT NULL;\nEND",
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_calls_update AFTER UPDATE ON calls FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT OLD.service_day AS x ) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(c.created_at) AS x FROM contacts c WHERE c.call_id = OLD.id) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(b.due_at) AS x FROM callbacks b JOIN contacts c ON c.id = b.contact_id WHERE c.call_id = OLD.id) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT NEW.service_day AS x ) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(c.created_at) AS x FROM contacts c WHERE c.call_id = NEW.id) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(b.due_at) AS x FROM callbacks b JOIN contacts c ON c.id = b.contact_id WHERE c.call_id = NEW.id) AS marked WHERE x IS NOT NULL;\nEND",
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_calls_delete AFTER DELETE ON calls FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT OLD.service_day AS x ) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(c.created_at) AS x FROM contacts c WHERE c.call_id = OLD.id) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(b.due_at) AS x FROM callbacks b JOIN contacts c ON c.id = b.contact_id WHERE c.call_id = OLD.id) AS marked WHERE x IS NOT NULL;\nEND",
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_contacts_insert AFTER INSERT ON contacts FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(NEW.created_at) AS x ) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT k.service_day AS x FROM calls k WHERE k.id = NEW.call_id) AS marked WHERE x IS NOT NULL;\nEND",
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_contacts_update AFTER UPDATE ON contacts FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(OLD.created_at) AS x ) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT k.service_day AS x FROM calls k WHERE k.id = OLD.call_id) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(b.due_at) AS x FROM callbacks b WHERE b.contact_id = OLD.id) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(NEW.created_at) AS x ) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT k.service_day AS x FROM calls k WHERE k.id = NEW.call_id) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(b.due_at) AS x FROM callbacks b WHERE b.contact_id = NEW.id) AS marked WHERE x IS NOT NULL;\nEND",
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_contacts_delete AFTER DELETE ON contacts FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(OLD.created_at) AS x ) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT k.service_day AS x FROM calls k WHERE k.id = OLD.call_id) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(b.due_at) AS x FROM callbacks b WHERE b.contact_id = OLD.id) AS marked WHERE x IS NOT NULL;\nEND",
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_callbacks_insert AFTER INSERT ON callbacks FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(NEW.due_at) AS x ) AS marked WHERE x IS NOT NULL;\nEND",
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_callbacks_update AFTER UPDATE ON callbacks FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(OLD.due_at) AS x ) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(NEW.due_at) AS x ) AS marked WHERE x IS NOT NULL;\nEND",
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_callbacks_delete AFTER DELETE ON callbacks FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(OLD.due_at) AS x ) AS marked WHERE x IS NOT NULL;\nEND",
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_cases_insert AFTER INSERT ON cases FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(NEW.due_at) AS x ) AS marked WHERE x IS NOT NULL;\nEND",
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_cases_update AFTER UPDATE ON cases FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(OLD.due_at) AS x ) AS marked WHERE x IS NOT NULL;\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(NEW.due_at) AS x ) AS marked WHERE x IS NOT NULL;\nEND",
+    "CREATE TRIGGER IF NOT EXISTS kpi_mark_cases_delete AFTER DELETE ON cases FOR EACH ROW BEGIN\nINSERT OR REPLACE INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT date(OLD.due_at) AS x ) AS marked WHERE x IS NOT NULL;\nEND",
+]
+TRIGGERS_POSTGRESQL = [
+    "CREATE OR REPLACE FUNCTION kpi_mark_calls_insert() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT R.service_day AS x FROM new_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_calls_insert AFTER INSERT ON calls REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_calls_insert()",
+    "CREATE OR REPLACE FUNCTION kpi_mark_calls_update() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT R.service_day AS x FROM old_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((c.created_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R JOIN contacts c ON c.call_id = R.id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((b.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R JOIN (callbacks b JOIN contacts c ON c.id = b.contact_id) ON c.call_id = R.id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT R.service_day AS x FROM new_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((c.created_at AT TIME ZONE 'UTC') AS DATE) AS x FROM new_rows R JOIN contacts c ON c.call_id = R.id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((b.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM new_rows R JOIN (callbacks b JOIN contacts c ON c.id = b.contact_id) ON c.call_id = R.id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_calls_update AFTER UPDATE ON calls REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_calls_update()",
+    "CREATE OR REPLACE FUNCTION kpi_mark_calls_delete() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT R.service_day AS x FROM old_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((c.created_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R JOIN contacts c ON c.call_id = R.id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((b.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R JOIN (callbacks b JOIN contacts c ON c.id = b.contact_id) ON c.call_id = R.id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_calls_delete AFTER DELETE ON calls REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_calls_delete()",
+    "CREATE OR REPLACE FUNCTION kpi_mark_contacts_insert() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.created_at AT TIME ZONE 'UTC') AS DATE) AS x FROM new_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT k.service_day AS x FROM new_rows R JOIN calls k ON k.id = R.call_id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_contacts_insert AFTER INSERT ON contacts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_contacts_insert()",
+    "CREATE OR REPLACE FUNCTION kpi_mark_contacts_update() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.created_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT k.service_day AS x FROM old_rows R JOIN calls k ON k.id = R.call_id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((b.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R JOIN callbacks b ON b.contact_id = R.id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.created_at AT TIME ZONE 'UTC') AS DATE) AS x FROM new_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT k.service_day AS x FROM new_rows R JOIN calls k ON k.id = R.call_id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((b.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM new_rows R JOIN callbacks b ON b.contact_id = R.id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_contacts_update AFTER UPDATE ON contacts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_contacts_update()",
+    "CREATE OR REPLACE FUNCTION kpi_mark_contacts_delete() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.created_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT k.service_day AS x FROM old_rows R JOIN calls k ON k.id = R.call_id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((b.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R JOIN callbacks b ON b.contact_id = R.id) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_contacts_delete AFTER DELETE ON contacts REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_contacts_delete()",
+    "CREATE OR REPLACE FUNCTION kpi_mark_callbacks_insert() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM new_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_callbacks_insert AFTER INSERT ON callbacks REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_callbacks_insert()",
+    "CREATE OR REPLACE FUNCTION kpi_mark_callbacks_update() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM new_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_callbacks_update AFTER UPDATE ON callbacks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_callbacks_update()",
+    "CREATE OR REPLACE FUNCTION kpi_mark_callbacks_delete() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_callbacks_delete AFTER DELETE ON callbacks REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_callbacks_delete()",
+    "CREATE OR REPLACE FUNCTION kpi_mark_cases_insert() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM new_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_cases_insert AFTER INSERT ON cases REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_cases_insert()",
+    "CREATE OR REPLACE FUNCTION kpi_mark_cases_update() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM new_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_cases_update AFTER UPDATE ON cases REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_cases_update()",
+    "CREATE OR REPLACE FUNCTION kpi_mark_cases_delete() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO kpi_changes (day, scope, seq) SELECT x, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM kpi_changes) FROM (SELECT DISTINCT CAST((R.due_at AT TIME ZONE 'UTC') AS DATE) AS x FROM old_rows R) AS marked WHERE x IS NOT NULL ON CONFLICT (day, scope) DO UPDATE SET seq = EXCLUDED.seq;\nRETURN NULL;\nEND $$",
+    "CREATE OR REPLACE TRIGGER kpi_mark_cases_delete AFTER DELETE ON cases REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_mark_cases_delete()",
+]
+DROP_TRIGGERS_SQLITE = [
+    "DROP TRIGGER IF EXISTS kpi_mark_calls_insert",
+    "DROP TRIGGER IF EXISTS kpi_mark_calls_update",
+    "DROP TRIGGER IF EXISTS kpi_mark_calls_delete",
+    "DROP TRIGGER IF EXISTS kpi_mark_contacts_insert",
+    "DROP TRIGGER IF EXISTS kpi_mark_contacts_update",
+    "DROP TRIGGER IF EXISTS kpi_mark_contacts_delete",
+    "DROP TRIGGER IF EXISTS kpi_mark_callbacks_insert",
+    "DROP TRIGGER IF EXISTS kpi_mark_callbacks_update",
+    "DROP TRIGGER IF EXISTS kpi_mark_callbacks_delete",
+    "DROP TRIGGER IF EXISTS kpi_mark_cases_insert",
+    "DROP TRIGGER IF EXISTS kpi_mark_cases_update",
+    "DROP TRIGGER IF EXISTS kpi_mark_cases_delete",
+]
+DROP_TRIGGERS_POSTGRESQL = [
+    "DROP TRIGGER IF EXISTS kpi_mark_calls_insert ON calls",
+    "DROP FUNCTION IF EXISTS kpi_mark_calls_insert()",
+    "DROP TRIGGER IF EXISTS kpi_mark_calls_update ON calls",
+    "DROP FUNCTION IF EXISTS kpi_mark_calls_update()",
+    "DROP TRIGGER IF EXISTS kpi_mark_calls_delete ON calls",
+    "DROP FUNCTION IF EXISTS kpi_mark_calls_delete()",
+    "DROP TRIGGER IF EXISTS kpi_mark_contacts_insert ON contacts",
+    "DROP FUNCTION IF EXISTS kpi_mark_contacts_insert()",
+    "DROP TRIGGER IF EXISTS kpi_mark_contacts_update ON contacts",
+    "DROP FUNCTION IF EXISTS kpi_mark_contacts_update()",
+    "DROP TRIGGER IF EXISTS kpi_mark_contacts_delete ON contacts",
+    "DROP FUNCTION IF EXISTS kpi_mark_contacts_delete()",
+    "DROP TRIGGER IF EXISTS kpi_mark_callbacks_insert ON callbacks",
+    "DROP FUNCTION IF EXISTS kpi_mark_callbacks_insert()",
+    "DROP TRIGGER IF EXISTS kpi_mark_callbacks_update ON callbacks",
+    "DROP FUNCTION IF EXISTS kpi_mark_callbacks_update()",
+    "DROP TRIGGER IF EXISTS kpi_mark_callbacks_delete ON callbacks",
+    "DROP FUNCTION IF EXISTS kpi_mark_callbacks_delete()",
+    "DROP TRIGGER IF EXISTS kpi_mark_cases_insert ON cases",
+    "DROP FUNCTION IF EXISTS kpi_mark_cases_insert()",
+    "DROP TRIGGER IF EXISTS kpi_mark_cases_update ON cases",
+    "DROP FUNCTION IF EXISTS kpi_mark_cases_update()",
+    "DROP TRIGGER IF EXISTS kpi_mark_cases_delete ON cases",
+    "DROP FUNCTION IF EXISTS kpi_mark_cases_delete()",
+]
+
+
 def upgrade() -> None:
     op.create_table(
         "kpi_changes",
@@ -76,16 +161,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("kpi_daily_totals", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_kpi_daily_totals_day"), ["day"], unique=False)
-    from minwon.quality.rollup import trigger_ddl
-
-    for statement in trigger_ddl(op.get_bind().dialect.name):
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for statement in TRIGGERS_SQLITE if sqlite else TRIGGERS_POSTGRESQL:
         op.execute(statement)
 
 
 def downgrade() -> None:
-    from minwon.quality.rollup import drop_trigger_ddl
-
-    for statement in drop_trigger_ddl(op.get_bind().dialect.name):
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for statement in DROP_TRIGGERS_SQLITE if sqlite else DROP_TRIGGERS_POSTGRESQL:
         op.execute(statement)
     with op.batch_alter_table("kpi_daily_totals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_kpi_daily_totals_day"))
