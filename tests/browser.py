@@ -23,8 +23,17 @@ ARGS = [
 ]
 
 
+#: How long an ``expect(...)`` waits for the page (playwright's default of 5 s is too short on a loaded
+#: 2-core CI machine, where a fan-out to three back offices plus rendering can take longer).
+EXPECT_TIMEOUT_MS = 20_000
+
+
 def launch(playwright: Any) -> Any:
-    """A headless Chromium browser, or skip/fail as described above."""
+    """A headless Chromium browser, or skip/fail as described above; ``expect`` waits up to
+    :data:`EXPECT_TIMEOUT_MS`."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     if not CHROMIUM:
         message = "no Chromium: install Debian's chromium or set MINWON_CHROMIUM"
         if os.environ.get("MINWON_REQUIRE_BROWSER") == "1":

@@ -176,6 +176,7 @@ def _attach_domain_commands() -> None:
     from minwon.linkage import commands as linkage_commands
     from minwon.notices import commands as notices_commands
     from minwon.quality import commands as quality_commands
+    from minwon.quality.report import commands as report_commands
     from minwon.routing import commands as routing_commands
     from minwon.scheduler import commands as scheduler_commands
     from minwon.search import commands as search_commands
@@ -187,6 +188,7 @@ def _attach_domain_commands() -> None:
         telephony_commands,
         quality_commands,
         capa_commands,
+        report_commands,
         cases_commands,
         knowledge_commands,
         forecast_commands,
@@ -217,13 +219,16 @@ def main() -> None:
         console.print(f"[bold red]error{where}:[/] {exc.message}", highlight=False)
         sys.exit(2)
     except (OperationalError, ProgrammingError) as exc:
-        # typically a database that was never created or is behind the code's schema
         url = get_settings().database_url.split("@")[-1]
-        console.print(
-            f"[bold red]error (database):[/] {type(exc.orig).__name__ if exc.orig else 'error'} on {url}; "
-            "run `minwon init` to create or migrate it",
-            highlight=False,
-        )
+        kind = type(exc.orig).__name__ if exc.orig else "error"
+        if "locked" in str(exc.orig).lower():
+            advice = "the database is busy (another process held its write lock too long); try again"
+        elif isinstance(exc, OperationalError) and "could not connect" in str(exc.orig).lower():
+            advice = "the database server does not answer; check MINWON_DATABASE_URL and that it is running"
+        else:
+            # typically a database that was never created or is behind the code's schema
+            advice = "run `minwon init` to create or migrate it"
+        console.print(f"[bold red]error (database):[/] {kind} on {url}; {advice}", highlight=False)
         sys.exit(2)
 
 

@@ -133,6 +133,7 @@ def _register_domain_routers(app: FastAPI) -> None:
         notifications_pages,
         petitions_admin,
         quality_eval,
+        report_pages,
         routing_pages,
         search_admin,
         status_pages,
@@ -165,5 +166,6 @@ def _register_domain_routers(app: FastAPI) -> None:
         feedback_pages,
         survey_public,
         quality_eval,
+        report_pages,
     ):
         app.include_router(module.router)

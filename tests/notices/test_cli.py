@@ -40,8 +40,8 @@ def test_deliver_once_sends_and_prints_counts(fresh_database_url: str) -> None:
                 db,
                 channel=NoticeChannel.SMS,
                 recipient=PHONE,
-                template_key="survey_invite",
-                context={"center": "한빛시", "url": f"https://minwon.example/s/{i}"},
+                template_key="survey_invitation",
+                context={"center": "한빛시", "url": f"https://minwon.example/s/{i}", "expires": "12-07"},
             )
         db.commit()
     done = _run(fresh_database_url, "--once", "--json")

@@ -30,8 +30,10 @@ def test_concurrent_workers_send_each_notice_once(fresh_database_url: str) -> No
         for i in range(N_SMS + N_EMAIL):
             channel = NoticeChannel.SMS if i < N_SMS else NoticeChannel.EMAIL
             recipient = PHONE if i < N_SMS else f"citizen{i}@example.org"
-            context = {"center": "한빛시", "url": f"https://minwon.example/s/{i}"}
-            enqueue(db, channel=channel, recipient=recipient, template_key="survey_invite", context=context)
+            context = {"center": "한빛시", "url": f"https://minwon.example/s/{i}", "expires": "12-07"}
+            enqueue(
+                db, channel=channel, recipient=recipient, template_key="survey_invitation", context=context
+            )
         db.commit()
     setup.dispose()
 

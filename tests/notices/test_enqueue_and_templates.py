@@ -161,7 +161,7 @@ def test_preview_uses_sample_values_and_counts_bytes() -> None:
 def test_list_shows_every_key_with_its_source(db: Session) -> None:
     save_template(
         db=db,
-        key="survey_invite",
+        key="survey_invitation",
         subject="설문",
         body="{url}",
         is_active=True,
@@ -170,6 +170,6 @@ def test_list_shows_every_key_with_its_source(db: Session) -> None:
     )
     items = {i.key: i for i in list_templates(db=db)}
     assert list(items)[:2] == ["case_receipt", "case_transfer"]
-    assert items["survey_invite"].in_use == ("설문", "{url}")
+    assert items["survey_invitation"].in_use == ("설문", "{url}")
     assert items["case_receipt"].override is None
     assert items["virtual_account"].fields == ("account", "amount", "bank", "center", "due", "item")

@@ -4,23 +4,34 @@ processes, on SQLite and PostgreSQL), failures recorded, and the ``minwon schedu
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from minwon.cases.reminder_models import CaseReminder
 from minwon.core.errors import ValidationError
+from minwon.db.migrate import upgrade
 from minwon.db.session import make_engine
 from minwon.scheduler.jobs import Job, registered_jobs
 from minwon.scheduler.models import JobRun
-from minwon.scheduler.service import job_statuses, prune_runs, run_job, run_pending, select_jobs, slot_of
+from minwon.scheduler.service import (
+    job_statuses,
+    prune_runs,
+    run_forever,
+    run_job,
+    run_pending,
+    select_jobs,
+    slot_of,
+)
 from tests.cases.reminder_support import open_case, reminder_org
 
 KST = ZoneInfo("Asia/Seoul")
@@ -203,3 +214,42 @@ def test_cli_bad_input(fresh_database_url: str, tmp_path: Path, args: list[str],
     proc = _cli(fresh_database_url, *args, cwd=tmp_path)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and message in " ".join(err.split()), err
+
+
+def test_a_locked_database_delays_the_tick_but_does_not_stop_the_scheduler(tmp_path: Path) -> None:
+    """SQLite held by another writer longer than the busy timeout: the tick fails with
+    ``database is locked``; the loop logs it, retries, and runs the job once the lock is gone."""
+    path = tmp_path / "locked.db"
+    upgrade(make_engine(f"sqlite:///{path}"))
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.2})
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    done = threading.Event()
+    job = Job("t_locked", timedelta(hours=1), lambda _db, _now: done.set() or 1)
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")
+    stop = threading.Event()
+    ticks: list[list[str]] = []
+    loop = threading.Thread(
+        target=run_forever,
+        kwargs={
+            "session_factory": factory,
+            "stop": stop,
+            "jobs": [job],
+            "on_tick": lambda out: ticks.append([o.status for o in out]),
+            "retry_s": 0.3,
+        },
+    )
+    loop.start()
+    try:
+        time.sleep(1.0)  # several ticks fail while the lock is held
+        assert not done.is_set() and ticks == []
+        assert loop.is_alive()
+        holder.rollback()
+        assert done.wait(timeout=30), "the job never ran after the lock was released"
+    finally:
+        holder.close()
+        stop.set()
+        loop.join(timeout=30)
+        engine.dispose()
+    assert not loop.is_alive()
+    assert ticks[0] == ["done"]

@@ -58,7 +58,6 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "가상계좌 안내",
         "[{center}] {item} {amount}원, 납부기한 {due}. 가상계좌 {bank} {account}",
     ),
-    "survey_invite": ("만족도 조사", "[{center}] 상담은 만족스러우셨나요? {url}"),
     "survey_invitation": (
         "만족도 조사 안내",
         "[{center}] 상담 만족도 조사에 참여해 주세요(1분). {url} ({expires}까지)",

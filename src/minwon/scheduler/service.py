@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from minwon.core.clock import utcnow
@@ -165,12 +165,23 @@ def run_forever(
     stop: threading.Event,
     jobs: Sequence[Job] | None = None,
     on_tick: Callable[[list[RunOutcome]], None] | None = None,
+    retry_s: float = 10.0,
 ) -> None:
-    """Tick at every slot boundary until ``stop`` is set (a signal handler sets it)."""
+    """Tick at every slot boundary until ``stop`` is set (a signal handler sets it).
+
+    A tick that cannot reach the database (``OperationalError``: SQLite locked longer than its busy
+    timeout, PostgreSQL restarting) is logged and retried after ``retry_s`` seconds: the scheduler keeps
+    running, and the slot's jobs run on the retry (a job's own errors are recorded by :func:`run_job`).
+    """
     chosen = list(jobs) if jobs is not None else registered_jobs()
     runner = runner_name()
     while not stop.is_set():
-        outcomes = run_pending(session_factory=session_factory, jobs=chosen, runner=runner)
+        try:
+            outcomes = run_pending(session_factory=session_factory, jobs=chosen, runner=runner)
+        except OperationalError:
+            logger.exception("scheduler tick could not reach the database; retrying in %.0f s", retry_s)
+            stop.wait(retry_s)
+            continue
         if on_tick is not None:
             on_tick(outcomes)
         # a little past the boundary, so the next tick falls inside the new slot

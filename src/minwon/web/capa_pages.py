@@ -6,7 +6,6 @@ back on the page beside the form (422 bad input, 409 wrong step, 403 not allowed
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -18,10 +17,11 @@ from minwon.accounts.deps import CsrfChecked, CurrentUser, require_roles
 from minwon.accounts.models import Role, User
 from minwon.capa import service as capa
 from minwon.capa.models import RESULT_LABELS, SOURCE_LABELS, STATUS_LABELS, Nonconformity
-from minwon.core.clock import local_today, parse_day
+from minwon.core.clock import local_today
 from minwon.core.errors import MinwonError, ValidationError
 from minwon.core.i18n import N_, gettext
 from minwon.db.deps import DbSession
+from minwon.web.forms import optional_day, optional_int
 from minwon.web.templating import render, request_locale
 
 router = APIRouter(prefix="/quality/capa", tags=["capa"], include_in_schema=False)
@@ -78,25 +78,6 @@ def _page(request: Request, name: str, ctx: dict[str, Any], status_code: int = 2
     )
 
 
-def _opt_int(raw: str, field: str) -> int | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 12:
-        raise ValidationError(N_("Enter a number."), field=field)
-    return int(raw)
-
-
-def _opt_day(raw: str, field: str) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return parse_day(raw, field=field)
-    except ValidationError:
-        raise ValidationError(N_("Enter the date as YYYY-MM-DD."), field=field) from None
-
-
 def _users(db: DbSession) -> list[User]:
     return list(db.scalars(select(User).where(User.is_active).order_by(User.display_name)))
 
@@ -118,7 +99,7 @@ def capa_list(
     """The register, newest first, filtered by status, source, owner and overdue; for editors the page
     loads the KPI-breach suggestions separately (they take a KPI computation per period). Users who do
     not keep the register see only the entries they own."""
-    owner = _opt_int(owner_id, "owner_id")
+    owner = optional_int(owner_id, "owner_id")
     today = local_today()
     rows = capa.list_nonconformities(
         db=db,
@@ -240,8 +221,8 @@ async def create(request: Request, db: DbSession, user: Editor) -> Response:
             source_ref=values["source_ref"],
             description=values["description"],
             correction=values["correction"],
-            owner_id=_opt_int(values["owner_id"], "owner_id"),
-            due_date=_opt_day(values["due_date"], "due_date"),
+            owner_id=optional_int(values["owner_id"], "owner_id"),
+            due_date=optional_day(values["due_date"], "due_date"),
         )
     except MinwonError as exc:
         db.rollback()
@@ -320,9 +301,9 @@ async def act(request: Request, db: DbSession, user: CurrentUser, nc_id: int, ac
                 if name not in values:
                     continue
                 if name == "owner_id":
-                    changes[name] = _opt_int(values[name], name)
+                    changes[name] = optional_int(values[name], name)
                 elif name in ("due_date", "check_planned"):
-                    changes[name] = _opt_day(values[name], name)
+                    changes[name] = optional_day(values[name], name)
                 else:
                     changes[name] = values[name]
             capa.update_nonconformity(db=db, actor=user, nc_id=nc_id, values=changes)
@@ -333,9 +314,9 @@ async def act(request: Request, db: DbSession, user: CurrentUser, nc_id: int, ac
                 nc_id=nc_id,
                 root_cause=values.get("root_cause", ""),
                 corrective_action=values.get("corrective_action", ""),
-                owner_id=_opt_int(values.get("owner_id", ""), "owner_id"),
-                due_date=_opt_day(values.get("due_date", ""), "due_date"),
-                check_planned=_opt_day(values.get("check_planned", ""), "check_planned"),
+                owner_id=optional_int(values.get("owner_id", ""), "owner_id"),
+                due_date=optional_day(values.get("due_date", ""), "due_date"),
+                check_planned=optional_day(values.get("check_planned", ""), "check_planned"),
                 note=values.get("note", ""),
             )
         elif action == "implement":

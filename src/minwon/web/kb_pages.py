@@ -5,7 +5,6 @@ overdue reviews, flags, attachments. Routes are thin: they parse forms and call
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -17,7 +16,7 @@ from starlette.datastructures import UploadFile
 from minwon.accounts.deps import CsrfChecked, CurrentUser, client_ip, require_roles
 from minwon.accounts.models import Role, User
 from minwon.config import get_settings
-from minwon.core.clock import local_today, parse_day
+from minwon.core.clock import local_today
 from minwon.core.errors import MinwonError, NotFound, ValidationError
 from minwon.core.i18n import N_, gettext
 from minwon.db.deps import DbSession
@@ -26,6 +25,7 @@ from minwon.knowledge import service as kb
 from minwon.knowledge.markdown import render_markdown
 from minwon.knowledge.models import FLAG_REASON_LABELS, STATUS_LABELS, ArticleVersion
 from minwon.org.service import list_categories, list_departments
+from minwon.web.forms import optional_day, optional_int
 from minwon.web.templating import render, request_locale
 
 router = APIRouter(prefix="/kb", tags=["knowledge"], include_in_schema=False)
@@ -92,25 +92,6 @@ def _names(db: DbSession, locale: str) -> tuple[dict[int, str], dict[int, str]]:
     return cats, depts
 
 
-def _opt_int(raw: str, field: str) -> int | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 12:
-        raise ValidationError(N_("Enter a number."), field=field)
-    return int(raw)
-
-
-def _opt_day(raw: str, field: str) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return parse_day(raw, field=field)
-    except ValidationError:
-        raise ValidationError(N_("Enter the date as YYYY-MM-DD."), field=field) from None
-
-
 # ─────────────────────────── list ───────────────────────────
 
 
@@ -127,8 +108,8 @@ def kb_list(
     rows = kb.list_articles(
         db=db,
         state=status or None,
-        category_id=_opt_int(category_id, "category_id"),
-        department_id=_opt_int(department_id, "department_id"),
+        category_id=optional_int(category_id, "category_id"),
+        department_id=optional_int(department_id, "department_id"),
     )
     cats, depts = _names(db, request_locale(request))
     return _page(
@@ -139,8 +120,8 @@ def kb_list(
             "total": len(rows),
             "limit": LIST_LIMIT,
             "status": status,
-            "category_id": _opt_int(category_id, "category_id"),
-            "department_id": _opt_int(department_id, "department_id"),
+            "category_id": optional_int(category_id, "category_id"),
+            "department_id": optional_int(department_id, "department_id"),
             "categories": list_categories(db=db, active_only=False),
             "departments": list_departments(db=db, active_only=False),
             "cat_names": cats,
@@ -225,7 +206,7 @@ async def version_action(
                 db=db, actor=user, article_id=article_id, number=number, comment=comment, ip=ip
             )
         elif action == "approve":
-            due = _opt_day(str(form.get("review_due") or ""), "review_due")
+            due = optional_day(str(form.get("review_due") or ""), "review_due")
             kb.approve_version(
                 db=db,
                 actor=user,
@@ -238,7 +219,7 @@ async def version_action(
         elif action == "retire":
             kb.retire_version(db=db, actor=user, article_id=article_id, number=number, comment=comment, ip=ip)
         elif action == "confirm":
-            due = _opt_day(str(form.get("review_due") or ""), "review_due")
+            due = optional_day(str(form.get("review_due") or ""), "review_due")
             kb.confirm_review(
                 db=db,
                 actor=user,
@@ -390,17 +371,17 @@ async def _save(request: Request, db: DbSession, user: User, article_id: int | N
             "title": values["title"],
             "body": values["body"],
             "keywords": values["keywords"],
-            "category_id": _opt_int(values["category_id"], "category_id"),
-            "department_id": _opt_int(values["department_id"], "department_id"),
-            "effective_from": _opt_day(values["effective_from"], "effective_from"),
-            "effective_to": _opt_day(values["effective_to"], "effective_to"),
+            "category_id": optional_int(values["category_id"], "category_id"),
+            "department_id": optional_int(values["department_id"], "department_id"),
+            "effective_from": optional_day(values["effective_from"], "effective_from"),
+            "effective_to": optional_day(values["effective_to"], "effective_to"),
             "change_note": values["change_note"],
             "attachments": uploads,
         }
         if article_id is None:
             version = kb.create_article(db=db, author=user, slug=values["slug"] or None, **common)
         else:
-            base = _opt_int(values["base_number"], "base_number")
+            base = optional_int(values["base_number"], "base_number")
             if base is None:
                 raise ValidationError(N_("Reload the page and edit the latest version."), field="base_number")
             version = kb.save_draft(
