@@ -250,6 +250,149 @@ def run(engine: Engine, rows: int, *, quick: bool = False, reuse: bool = False) 
     }
 
 
+def run_rollup(engine: Engine, *, reuse: bool = True, live: bool = True) -> dict[str, Any]:
+    """The daily totals (``minwon kpi rollup``) over the month's data: the live report once (before the
+    build, so every day is live), the build of August, then the report, the call indicators and the
+    freshness check with the rollup (median of 3); the samples must equal the live ones."""
+    from minwon.quality.rollup import refresh_daily_totals, usable_days
+
+    upgrade(engine)  # the rollup tables and the change triggers (migration 0014)
+    first, last = date(2026, 8, 1), date(2026, 8, 31)
+    keys = (
+        "offered",
+        "service_level",
+        "asa_s",
+        "aht_s",
+        "fcr",
+        "repeat_rate",
+        "callback_kept_rate",
+        "deadline_compliance",
+    )
+    out: dict[str, Any] = {}
+    with Session(engine) as db:
+        db.execute(text("DELETE FROM kpi_rollup_days"))
+        db.execute(text("DELETE FROM kpi_daily_totals"))
+        db.commit()
+        if live:
+            out["report_live_ms"], report = _median_ms(
+                lambda: kpi_report(db=db, month=MONTH), times=1, label="report, live"
+            )
+            out["sample_live"] = {k: report[k] for k in keys}
+        t0 = time.perf_counter()
+        out["rollup_rows"] = refresh_daily_totals(
+            db=db,
+            first_day=first,
+            last_day=last,
+            progress=lambda a, b, n: print(f"  rollup {a}…{b}: {n} rows", file=sys.stderr),
+        )
+        out["rollup_build_s"] = round(time.perf_counter() - t0, 1)
+        print(f"  rollup build: {out['rollup_build_s']} s", file=sys.stderr)
+        out["report_rollup_ms"], report = _median_ms(
+            lambda: kpi_report(db=db, month=MONTH), label="report, rollup"
+        )
+        out["report_by_queue_agent_rollup_ms"], _ = _median_ms(
+            lambda: kpi_report(db=db, month=MONTH, by=["queue", "agent"]), label="by queue+agent, rollup"
+        )
+        out["calls_rollup_ms"], _ = _median_ms(
+            lambda: period_kpis(db=db, first_day=first, last_day=last, contacts=False), label="calls, rollup"
+        )
+        out["freshness_check_ms"], days = _median_ms(
+            lambda: usable_days(
+                db=db, first_day=first, last_day=last, short_abandon_s=5, repeat_window_days=7
+            ),
+            label="freshness check",
+        )
+        out["days_from_rollup"] = len(days)
+        out["sample_rollup"] = {k: report[k] for k in keys}
+        if live:
+            out["rollup_equals_live"] = out["sample_rollup"] == out["sample_live"]
+    return out
+
+
+def after_change(engine: Engine) -> dict[str, Any]:
+    """One contact record saved late for 2026-08-20 (then removed again) on a month whose daily totals
+    are built: the report right after (the days the change can affect are computed live), the refresh
+    of the stale days (what the nightly job does), and the report again."""
+    from minwon.quality.rollup import ranges, refresh_daily_totals, stale_days
+
+    upgrade(engine)
+    first, last = date(2026, 8, 1), date(2026, 8, 31)
+    out: dict[str, Any] = {}
+    with Session(engine) as db:
+        from minwon.contacts.models import Contact
+
+        kept = [
+            c.name
+            for c in Contact.__table__.c
+            if c.name not in ("id", "call_id", "created_at", "wrapup_started_at")
+        ]
+        names = ", ".join(kept)
+        db.execute(
+            text(
+                f"INSERT INTO contacts ({names}, wrapup_started_at, created_at) "
+                f"SELECT {names}, :at, :at FROM contacts WHERE id = 1"
+            ),
+            {"at": datetime(2026, 8, 20, 3, 0)},
+        )
+        db.commit()
+        try:
+            out["stale_days"] = len(stale_days(db=db, first_day=first, last_day=last))
+            out["report_after_change_ms"], _ = _median_ms(
+                lambda: kpi_report(db=db, month=MONTH), times=1, label="report after one change"
+            )
+            t0 = time.perf_counter()
+            for a, b in ranges(stale_days(db=db, first_day=first, last_day=last)):
+                refresh_daily_totals(db=db, first_day=a, last_day=b)
+            out["refresh_stale_s"] = round(time.perf_counter() - t0, 1)
+            print(f"  refresh of the stale days: {out['refresh_stale_s']} s", file=sys.stderr)
+            out["report_after_refresh_ms"], _ = _median_ms(
+                lambda: kpi_report(db=db, month=MONTH), label="report after the refresh"
+            )
+        finally:
+            db.execute(
+                text("DELETE FROM contacts WHERE created_at = :at"), {"at": datetime(2026, 8, 20, 3, 0)}
+            )
+            db.commit()
+    return out
+
+
+_CALL_COLUMNS = (
+    "pbx_id, queue_id, caller_enc, caller_ref, caller_masked, agent_ref, agent_id, status, started_at, "
+    "queued_at, answered_at, ended_at, hold_started_at, queue_wait_s, talk_s, hold_s, service_day, priority"
+)
+
+
+def trigger_cost(engine: Engine, rows: int = 100_000) -> dict[str, Any]:
+    """What the change triggers cost a writer at this size: ``rows`` calls inserted (copies of the
+    first calls) and ``rows`` contacts updated, each in a transaction that is rolled back, with the
+    triggers and with them dropped (inside the same rolled-back transaction)."""
+    from minwon.quality.rollup import drop_trigger_ddl
+
+    upgrade(engine)
+    dialect = engine.dialect.name
+    copy = (
+        f"INSERT INTO calls (external_id, {_CALL_COLUMNS}) SELECT external_id || '-t', {_CALL_COLUMNS} "
+        f"FROM calls WHERE id <= {int(rows)}"
+    )
+    touch = f"UPDATE contacts SET acw_s = acw_s WHERE id <= {int(rows)}"
+    out: dict[str, Any] = {"rows": rows}
+    for label, statement in (("insert_calls", copy), ("update_contacts", touch)):
+        for triggers in (True, False):
+            with engine.connect() as conn:
+                tx = conn.begin()
+                if not triggers:
+                    for ddl in drop_trigger_ddl(dialect):
+                        conn.exec_driver_sql(ddl)
+                t0 = time.perf_counter()
+                conn.exec_driver_sql(statement)
+                ms = round((time.perf_counter() - t0) * 1000)
+                tx.rollback()
+            key = f"{label}_ms_{'with' if triggers else 'without'}_triggers"
+            out[key] = ms
+            print(f"  {key}: {ms}", file=sys.stderr)
+    return out
+
+
 def _sqlite_engine(*, reuse: bool = False) -> Engine:
     if not reuse:
         SQLITE_FILE.unlink(missing_ok=True)
@@ -287,6 +430,18 @@ def main() -> None:
         "--reuse", action="store_true", help="time against the data a previous run left (no generation)"
     )
     parser.add_argument("--generate-only", action="store_true", help="generate the data, no timings")
+    parser.add_argument(
+        "--after-change", action="store_true", help="with --reuse: one late change, report, nightly refresh"
+    )
+    parser.add_argument("--skip-live", action="store_true", help="with --rollup: no live report first")
+    parser.add_argument(
+        "--trigger-cost", action="store_true", help="with --reuse: what the change triggers cost writers"
+    )
+    parser.add_argument(
+        "--rollup",
+        action="store_true",
+        help="with --reuse: the live report once, the daily-totals build, the report with them",
+    )
     args = parser.parse_args()
     out: dict[str, Any] = {
         "month": MONTH,
@@ -296,11 +451,20 @@ def main() -> None:
     }
     for backend in args.backends.split(","):
         engine = _sqlite_engine(reuse=args.reuse) if backend == "sqlite" else _pg_engine(reuse=args.reuse)
+        if args.trigger_cost and backend == "sqlite":  # rolls back: needs a journal (not the fast pragmas)
+            engine.dispose()
+            engine = make_engine(f"sqlite:///{SQLITE_FILE}")
         try:
             if args.generate_only:
                 upgrade(engine)
                 _reference_rows(engine)
                 out[backend] = generate(engine, args.rows)
+            elif args.after_change:
+                out[backend] = after_change(engine)
+            elif args.trigger_cost:
+                out[backend] = trigger_cost(engine)
+            elif args.rollup:
+                out[backend] = run_rollup(engine, reuse=args.reuse, live=not args.skip_live)
             else:
                 out[backend] = run(engine, args.rows, quick=args.quick, reuse=args.reuse)
         finally:

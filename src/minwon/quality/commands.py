@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -17,6 +19,7 @@ from minwon.quality.service import breakdown_kpis, day_kpis, interval_kpis, mont
 
 
 def kpi(
+    ctx: typer.Context,
     day: Annotated[str | None, typer.Option("--day", help="Local day YYYY-MM-DD.")] = None,
     month: Annotated[str | None, typer.Option("--month", help="Month YYYY-MM.")] = None,
     queue: Annotated[str | None, typer.Option("--queue", help="Only this queue (code).")] = None,
@@ -48,8 +51,11 @@ def kpi(
     """Every indicator of a day (--day) or a month (--month) with targets and traffic lights.
 
     Ratios are rounded to 4 decimals and seconds to 2 in JSON; undefined values (no calls, or data the
-    indicator needs is absent — see ``unsupported``) are null.
+    indicator needs is absent — see ``unsupported``) are null. ``minwon kpi rollup`` builds the daily
+    totals that make a month's report fast (docs/kpis.md).
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from minwon.db.session import session_scope
 
     with session_scope() as db:
@@ -184,6 +190,30 @@ def _breakdown(title: str, rows: list[dict[str, Any]], *, key: str) -> Table:
     return table
 
 
+def rollup(
+    first: Annotated[str, typer.Option("--from", help="First local day YYYY-MM-DD.")],
+    last: Annotated[str, typer.Option("--to", help="Last local day YYYY-MM-DD (must have ended).")],
+) -> None:
+    """(Re)build the KPI daily totals of the days --from … --to (one transaction; idempotent)."""
+    from minwon.db.session import session_scope
+    from minwon.quality.rollup import refresh_daily_totals
+
+    first_day, last_day = parse_day(first, field="from"), parse_day(last, field="to")
+    total = (last_day - first_day).days + 1
+
+    def progress(a: date, b: date, rows: int) -> None:
+        done = (b - first_day).days + 1
+        typer.echo(f"{a}…{b}: {rows} rows ({done}/{total} days)")
+
+    started = time.perf_counter()
+    with session_scope() as db:
+        rows = refresh_daily_totals(db=db, first_day=first_day, last_day=last_day, progress=progress)
+    typer.echo(f"{total} days, {rows} rows in {time.perf_counter() - started:.1f} s")
+
+
 def register(app: typer.Typer) -> None:
-    """Attach ``minwon kpi`` to the ``minwon`` command."""
-    app.command("kpi")(kpi)
+    """Attach ``minwon kpi`` (and ``minwon kpi rollup``) to the ``minwon`` command."""
+    group = typer.Typer(help="KPI report of a day or a month; `rollup` builds the daily totals.")
+    group.callback(invoke_without_command=True)(kpi)
+    group.command("rollup")(rollup)
+    app.add_typer(group, name="kpi")

@@ -62,6 +62,11 @@ def _epoch_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) 
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
 
 
+def _within(threshold: Any) -> Any:
+    """Answered calls that waited at most ``threshold`` seconds (an aggregate column)."""
+    return func.count(case((and_(Call.answered_at.is_not(None), Call.queue_wait_s <= threshold), 1)))
+
+
 def _measures(threshold: ColumnElement[int] | int, short_abandon_s: int) -> list[Any]:
     answered = Call.answered_at.is_not(None)
     gave_up = Call.status == CallStatus.ABANDONED
@@ -74,7 +79,7 @@ def _measures(threshold: ColumnElement[int] | int, short_abandon_s: int) -> list
         func.count(Call.answered_at).label("answered"),
         func.count(case((abandoned, 1))).label("abandoned"),
         func.count(case((short, 1))).label("short_abandoned"),
-        func.count(case((and_(answered, Call.queue_wait_s <= threshold), 1))).label("within"),
+        _within(threshold).label("within"),
         func.coalesce(func.sum(case((answered, Call.queue_wait_s))), 0).label("wait_total"),
         func.count(case((answered, Call.queue_wait_s))).label("wait_count"),
         func.coalesce(func.sum(case((answered, handle))), 0).label("handle_total"),
@@ -153,9 +158,14 @@ def period_kpis(
     short_abandon_s: int | None = None,
     repeat_window_days: int | None = None,
     contacts: bool = True,
+    rollup: bool = True,
 ) -> dict[str, Any]:
     """Indicators over calls that started on local days ``first_day``…``last_day`` (inclusive) and
     contacts, callbacks and cases of the same days.
+
+    With ``rollup`` (default) the counts of days whose daily totals are fresh and were built with the
+    same settings are read from ``kpi_daily_totals`` and the other days are computed live
+    (:mod:`minwon.quality.rollup`); ``rollup=False`` computes every day live. Both give the same result.
 
     ``sl_threshold_s`` (seconds, 1–3600) defaults to the queue's threshold when ``queue_code`` is given,
     else ``MINWON_SL_THRESHOLD_S``; ``short_abandon_s`` (0–60) to ``MINWON_KPI_SHORT_ABANDON_S``;
@@ -172,19 +182,18 @@ def period_kpis(
     queue = _queue(db, queue_code)
     threshold = _threshold(sl_threshold_s, queue)
     short = _short(short_abandon_s)
-    row = db.execute(_base(first_day, last_day, threshold, queue, short)).one()
+    window = _window(repeat_window_days) if contacts else None
+    call_counts, contact_counts = _period_counts(
+        db, first_day, last_day, threshold, queue, short, window, rollup=rollup
+    )
     out: dict[str, Any] = {
         "first_day": first_day.isoformat(),
         "last_day": last_day.isoformat(),
         "queue": queue_code,
-        **compute(_counts(row), sl_threshold_s=threshold, short_abandon_s=short),
+        **compute(call_counts, sl_threshold_s=threshold, short_abandon_s=short),
     }
-    if contacts:
-        window = _window(repeat_window_days)
-        counts = _contact_counts(
-            db, first_day, last_day, window, None, queue_id=queue.id if queue is not None else None
-        )
-        out.update(compute_contacts(counts.get(None, ContactCounts()), repeat_window_days=window))
+    if window is not None:
+        out.update(compute_contacts(contact_counts, repeat_window_days=window))
         satisfied, answers = csat_counts(
             db=db, first_day=first_day, last_day=last_day, queue_id=queue.id if queue is not None else None
         ).get(None, (0, 0))
@@ -195,6 +204,58 @@ def period_kpis(
     return out
 
 
+def _live_counts(
+    db: Session,
+    first_day: date,
+    last_day: date,
+    threshold: int,
+    queue: Queue | None,
+    short: int,
+    window: int | None,
+) -> tuple[KpiCounts, ContactCounts]:
+    calls = _counts(db.execute(_base(first_day, last_day, threshold, queue, short)).one())
+    if window is None:
+        return calls, ContactCounts()
+    counts = _contact_counts(
+        db, first_day, last_day, window, None, queue_id=queue.id if queue is not None else None
+    )
+    return calls, counts.get(None, ContactCounts())
+
+
+def _period_counts(
+    db: Session,
+    first_day: date,
+    last_day: date,
+    threshold: int,
+    queue: Queue | None,
+    short: int,
+    window: int | None,
+    *,
+    rollup: bool,
+) -> tuple[KpiCounts, ContactCounts]:
+    """Call and contact counts of the period (contacts only when ``window`` is given): from the daily
+    totals for the days they serve, live for each run of other days, added."""
+    if not rollup:
+        return _live_counts(db, first_day, last_day, threshold, queue, short, window)
+    from minwon.quality.rollup import ranges, rolled_up_counts
+
+    calls, contact_counts, served = rolled_up_counts(
+        db=db,
+        first_day=first_day,
+        last_day=last_day,
+        sl_threshold_s=threshold,
+        queue_id=queue.id if queue is not None else None,
+        short_abandon_s=short,
+        repeat_window_days=window,
+    )
+    every = {first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)}
+    for first, last in ranges(every - served):
+        live_calls, live_contacts = _live_counts(db, first, last, threshold, queue, short, window)
+        calls += live_calls
+        contact_counts += live_contacts
+    return calls, contact_counts
+
+
 def day_kpis(
     *,
     db: Session,
@@ -203,6 +264,7 @@ def day_kpis(
     queue_code: str | None = None,
     short_abandon_s: int | None = None,
     repeat_window_days: int | None = None,
+    rollup: bool = True,
 ) -> dict[str, Any]:
     """Indicators of local day ``day``: :func:`period_kpis` of that day plus ``day`` (ISO)."""
     result = period_kpis(
@@ -213,6 +275,7 @@ def day_kpis(
         queue_code=queue_code,
         short_abandon_s=short_abandon_s,
         repeat_window_days=repeat_window_days,
+        rollup=rollup,
     )
     return {"day": day.isoformat(), **result}
 
@@ -235,6 +298,7 @@ def month_kpis(
     queue_code: str | None = None,
     short_abandon_s: int | None = None,
     repeat_window_days: int | None = None,
+    rollup: bool = True,
 ) -> dict[str, Any]:
     """Indicators of the month ``YYYY-MM``: :func:`period_kpis` over it plus ``month``."""
     first, last = month_bounds(month)
@@ -246,6 +310,7 @@ def month_kpis(
         queue_code=queue_code,
         short_abandon_s=short_abandon_s,
         repeat_window_days=repeat_window_days,
+        rollup=rollup,
     )
     return {"month": f"{first:%Y-%m}", **result}
 
@@ -412,6 +477,44 @@ def _contact_counts(
 ) -> dict[Any, ContactCounts]:
     """Counts of contacts (created in the period), callbacks and cases (due in the period) per group
     key of dimension ``by`` (``None``: one total under key ``None``). Three aggregate queries."""
+    c, contact_q, callback_q, case_q = _contact_queries(first_day, last_day, window_days, by, queue_id)
+    if by is not None:
+        contact_q, callback_q, case_q = _grouped(by, c, contact_q, callback_q, case_q)
+    out: dict[Any, dict[str, int]] = {}
+
+    def add(rows: Any, **fields: str) -> None:
+        for row in rows:
+            key = row.key if by is not None else None
+            slot = out.setdefault(key, {})
+            for field, column in fields.items():
+                slot[field] = slot.get(field, 0) + int(getattr(row, column))
+
+    add(
+        db.execute(contact_q),
+        contacts="contacts",
+        resolved="resolved",
+        transferred="transferred",
+        callback="callback",
+        repeats="repeats",
+        first_contacts_resolved="first_resolved",
+    )
+    add(db.execute(callback_q), callbacks_due="due", callbacks_kept="kept")
+    add(db.execute(case_q), cases_due="due", cases_on_time="on_time")
+    result = {}
+    for key, fields in out.items():
+        fields["first_contacts"] = fields.get("contacts", 0) - fields.get("repeats", 0)
+        result[key] = ContactCounts(**fields)
+    return result
+
+
+def _contact_queries(
+    first_day: date, last_day: date, window_days: int, by: str | None, queue_id: int | None
+) -> tuple[Any, Any, Any, Any]:
+    """The three ungrouped count statements of :func:`_contact_counts` and the columns of the flagged
+    contacts subquery (``c``, with ``at_s``): contacts (labels ``contacts``, ``resolved``,
+    ``transferred``, ``callback``, ``repeats``, ``first_resolved``), callbacks (``due``, ``kept``; joined
+    to their ``Contact`` when ``by`` is ``queue``, ``category`` or ``rollup`` or a queue is given) and
+    cases (``due``, ``on_time``)."""
     start, end = _period_bounds(first_day, last_day)
     now = utcnow()
     near, repeat, followed = _flagged_contacts(start, end, window_days * 86400)
@@ -456,40 +559,14 @@ def _contact_counts(
         Case.due_at < end,
         or_(Case.closed_at.is_not(None), Case.due_at <= now),
     )
-    if queue_id is not None or by in ("queue", "category"):
+    if queue_id is not None or by in ("queue", "category", "rollup"):
         # Only these need the callback's contact (every callback has one: a plain join drops none).
         callback_q = callback_q.join(Contact, Contact.id == Callback.contact_id)
     if queue_id is not None:
         contact_q = contact_q.join(Call, Call.id == c.call_id).where(Call.queue_id == queue_id)
         callback_q = callback_q.join(Call, Call.id == Contact.call_id).where(Call.queue_id == queue_id)
         case_q = case_q.where(false())
-    if by is not None:
-        contact_q, callback_q, case_q = _grouped(by, c, contact_q, callback_q, case_q)
-    out: dict[Any, dict[str, int]] = {}
-
-    def add(rows: Any, **fields: str) -> None:
-        for row in rows:
-            key = row.key if by is not None else None
-            slot = out.setdefault(key, {})
-            for field, column in fields.items():
-                slot[field] = slot.get(field, 0) + int(getattr(row, column))
-
-    add(
-        db.execute(contact_q),
-        contacts="contacts",
-        resolved="resolved",
-        transferred="transferred",
-        callback="callback",
-        repeats="repeats",
-        first_contacts_resolved="first_resolved",
-    )
-    add(db.execute(callback_q), callbacks_due="due", callbacks_kept="kept")
-    add(db.execute(case_q), cases_due="due", cases_on_time="on_time")
-    result = {}
-    for key, fields in out.items():
-        fields["first_contacts"] = fields.get("contacts", 0) - fields.get("repeats", 0)
-        result[key] = ContactCounts(**fields)
-    return result
+    return c, contact_q, callback_q, case_q
 
 
 def _grouped(by: str, c: Any, contact_q: Any, callback_q: Any, case_q: Any) -> tuple[Any, Any, Any]:
@@ -546,6 +623,31 @@ def _call_groups(
     return {row.key: _counts(row) for row in db.execute(stmt)}
 
 
+def _live_call_groups(
+    db: Session,
+    first_day: date,
+    last_day: date,
+    by: str,
+    sl_threshold_s: int | None,
+    default: int,
+    short: int,
+) -> dict[Any, KpiCounts]:
+    """Call counts per group of ``by``; per queue at each queue's own threshold (as :func:`queue_kpis`)
+    unless ``sl_threshold_s`` is given."""
+    if by != "queue":
+        return _call_groups(db, first_day, last_day, by, sl_threshold_s or default, short)
+    threshold: ColumnElement[int] | int = (
+        sl_threshold_s if sl_threshold_s is not None else func.coalesce(Queue.sl_threshold_s, default)
+    )
+    stmt = (
+        _base(first_day, last_day, threshold, None, short)
+        .outerjoin(Queue, Queue.id == Call.queue_id)
+        .add_columns(Queue.code.label("key"))
+        .group_by(Queue.code)
+    )
+    return {row.key: _counts(row) for row in db.execute(stmt)}
+
+
 def _labels(db: Session, by: str) -> dict[Any, str]:
     if by == "queue":
         return {key: label for key, label in db.execute(select(Queue.code, Queue.name))}
@@ -565,9 +667,11 @@ def breakdown_kpis(
     sl_threshold_s: int | None = None,
     short_abandon_s: int | None = None,
     repeat_window_days: int | None = None,
+    rollup: bool = True,
 ) -> list[dict[str, Any]]:
     """All indicators per ``by`` (``queue``, ``category``, ``agent`` or ``team``) over local days
-    ``first_day``…``last_day`` (default: one day).
+    ``first_day``…``last_day`` (default: one day). Days with fresh daily totals built with the same
+    settings are read from them, the others computed live (``rollup=False``: all live; same result).
 
     Calls are grouped by their queue, the category of their contact record, the agent who answered
     (``agent`` = username) or that agent's team; contacts by their call's queue, category, counselor or
@@ -586,24 +690,43 @@ def breakdown_kpis(
     short = _short(short_abandon_s)
     window = _window(repeat_window_days)
     threshold = _threshold(sl_threshold_s, None)
-    calls: dict[Any, dict[str, Any]]
+    call_counts: dict[Any, KpiCounts] = {}
+    contacts: dict[Any, ContactCounts] = {}
+    served: set[date] = set()
+    if rollup:
+        from minwon.quality.rollup import rolled_up_groups
+
+        call_counts, contacts, served = rolled_up_groups(
+            db=db,
+            first_day=first_day,
+            last_day=last_day,
+            by=by,
+            sl_threshold_s=sl_threshold_s,
+            default_threshold_s=threshold,
+            short_abandon_s=short,
+            repeat_window_days=window,
+        )
+    from minwon.quality.rollup import ranges
+
+    every = {first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)}
+    for first, last in ranges(every - served):
+        for key, counts in _live_call_groups(db, first, last, by, sl_threshold_s, threshold, short).items():
+            call_counts[key] = call_counts.get(key, KpiCounts()) + counts
+        for key, more in _contact_counts(db, first, last, window, by).items():
+            contacts[key] = contacts.get(key, ContactCounts()) + more
     if by == "queue":
-        calls = {
-            row["queue"]: row
-            for row in queue_kpis(
-                db=db,
-                first_day=first_day,
-                last_day=last_day,
-                sl_threshold_s=sl_threshold_s,
-                short_abandon_s=short,
-            )
-        }
-    else:
-        calls = {
-            key: compute(counts, sl_threshold_s=threshold, short_abandon_s=short)
-            for key, counts in _call_groups(db, first_day, last_day, by, threshold, short).items()
-        }
-    contacts = _contact_counts(db, first_day, last_day, window, by)
+        contacts.setdefault(None, ContactCounts())  # live: cases (no queue) always give the None group
+        queue_sl = {code: sl for code, sl in db.execute(select(Queue.code, Queue.sl_threshold_s))}
+    calls = {
+        key: compute(
+            counts,
+            sl_threshold_s=(sl_threshold_s or (queue_sl[key] if key is not None else threshold))
+            if by == "queue"
+            else threshold,
+            short_abandon_s=short,
+        )
+        for key, counts in call_counts.items()
+    }
     csat = csat_counts(db=db, first_day=first_day, last_day=last_day, by=by)
     labels = _labels(db, by)
     empty_calls = compute(KpiCounts(), sl_threshold_s=threshold, short_abandon_s=short)

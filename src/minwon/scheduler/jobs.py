@@ -90,6 +90,13 @@ def _survey_invitations(db: Session, now: datetime) -> object:
     return invite_due(db=db, now=now).invited
 
 
+def _kpi_daily_totals(db: Session, now: datetime) -> int:
+    from minwon.core.clock import to_local
+    from minwon.quality.rollup import refresh_stale
+
+    return refresh_stale(db=db, today=to_local(now).date())
+
+
 def registered_jobs() -> list[Job]:
     """Every periodic job, in the order they run within one tick (reminders first, so their e-mails
     go out in the same minute)."""
@@ -120,4 +127,10 @@ def registered_jobs() -> list[Job]:
             "Tell owners of corrective actions that passed their due date (once per due date)",
         ),
         Job("job_runs_prune", timedelta(days=1), _prune_job_runs, "Forget scheduler runs older than 35 days"),
+        Job(
+            "kpi_daily_totals",
+            timedelta(days=1),
+            _kpi_daily_totals,
+            "Rebuild stale KPI daily totals (62 days)",
+        ),
     ]
