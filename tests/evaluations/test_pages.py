@@ -288,3 +288,42 @@ def test_contact_of_a_call_shows_the_call_times_in_seoul(
     page = client.get(f"/quality/evaluations/{ev.id}", headers=HTML)
     times = re.search(r'data-testid="call-times">([^<]*)<', page.text)
     assert times and times.group(1) == "2026-09-03 11:00:00 → 11:00:10 → 11:05:00"
+
+
+def test_free_texts_show_personal_numbers_masked(client: TestClient, db: Session, world: dict) -> None:
+    """Comments, dispute reason, decision note and coaching notes typed with an RRN or a phone number are
+    stored as written but shown masked to evaluators and to the counselor (개인정보 보호법 §29)."""
+    rrn, phone = "900101-1234567", "010-2345-6789"
+    token = sign_in(client, "q1")
+    client.post(
+        "/quality/evaluations/sample",
+        data={"csrf_token": token, "month": "2026-09", "per_agent": "1", "seed": "p"},
+    )
+    ev = db.scalar(select(Evaluation))
+    assert ev is not None
+    form = {**_form(SCORES_77, token), "comment_c1": f"주민번호 {rrn}", "overall_comment": f"연락처 {phone}"}
+    assert client.post(f"/quality/evaluations/{ev.id}/submit", data=form).status_code == 200
+    token = sign_in(client, "c1")
+    client.post(
+        f"/quality/evaluations/{ev.id}/dispute", data={"csrf_token": token, "reason": f"번호 {phone}"}
+    )
+    token = sign_in(client, "s1")
+    client.post(
+        f"/quality/evaluations/{ev.id}/resolve",
+        data={"csrf_token": token, "decision": "uphold", "note": f"확인 {rrn}"},
+    )
+    client.post(
+        f"/quality/evaluations/{ev.id}/coaching",
+        data={"csrf_token": token, "discussed": f"고객 {phone}", "actions": f"재확인 {rrn}"},
+    )
+    db.refresh(ev)
+    assert ev.dispute_reason == f"번호 {phone}"  # stored as written
+    for who in ("s1", "c1"):
+        sign_in(client, who)
+        for url in (f"/quality/evaluations/{ev.id}", "/quality/evaluations"):
+            text = client.get(url, headers=HTML).text
+            assert rrn not in text and phone not in text, (who, url)
+        detail = client.get(f"/quality/evaluations/{ev.id}", headers=HTML).text
+        assert "900101-*******" in detail and "010-****-6789" in detail
+    mine = client.get("/quality/evaluations", headers=HTML).text
+    assert "고객 010-****-6789" in mine and "재확인 900101-*******" in mine

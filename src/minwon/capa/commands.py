@@ -31,10 +31,12 @@ def register(app: typer.Typer) -> None:
         """Register entries, newest first.
 
         --json prints ``[{"reference", "title", "source", "source_ref", "status", "owner", "due_date",
-        "overdue", "opened_at"}]`` (dates ISO, ``opened_at`` in UTC).
+        "overdue", "opened_at"}]`` (dates ISO, ``opened_at`` in UTC). Titles are shown with resident
+        registration and telephone numbers masked (:func:`minwon.core.redact.mask_personal_numbers`).
         """
         from minwon.capa import service as capa
         from minwon.core.clock import local_today
+        from minwon.core.redact import mask_personal_numbers
         from minwon.db.session import session_scope
 
         today = local_today()
@@ -44,7 +46,7 @@ def register(app: typer.Typer) -> None:
             out: list[dict[str, Any]] = [
                 {
                     "reference": nc.reference,
-                    "title": nc.title,
+                    "title": mask_personal_numbers(nc.title),
                     "source": nc.source,
                     "source_ref": nc.source_ref,
                     "status": nc.status,

@@ -38,6 +38,7 @@ from minwon.capa.models import (
 from minwon.core.clock import local_day_bounds, local_today, to_local, utcnow
 from minwon.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from minwon.core.i18n import N_, gettext
+from minwon.core.redact import mask_personal_numbers
 from minwon.quality.summaries import CapaSummary, NonconformityItem
 
 TITLE_MAX = 200
@@ -796,7 +797,7 @@ def capa_summary(*, db: Session, first_day: date, last_day: date) -> CapaSummary
       reconstructed from the history); ``overdue``: those of them whose due date is before the earlier of
       the day after ``last_day`` and today.
     * ``items``: entries open at the end or closed during the period, by reference, with the status
-      they had at the end.
+      they had at the end; titles with personal numbers masked (개인정보 보호법 §29).
 
     Raises ValidationError (``last_day`` before ``first_day``).
     """
@@ -845,7 +846,7 @@ def capa_summary(*, db: Session, first_day: date, last_day: date) -> CapaSummary
         items.append(
             NonconformityItem(
                 reference=nc.reference,
-                title=nc.title,
+                title=mask_personal_numbers(nc.title),
                 source=nc.source,
                 owner=names.get(nc.owner_id) if nc.owner_id else None,
                 due=nc.due_date,
