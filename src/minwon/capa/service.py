@@ -221,6 +221,7 @@ def create_nonconformity(
     owner_id: int | None = None,
     due_date: date | None = None,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> Nonconformity:
     """Record a nonconformity (status ``open``) with the next reference ``NC-<year>-<nnnn>`` of the
     local year; commits.
@@ -228,7 +229,9 @@ def create_nonconformity(
     ``title`` 1–200 characters, ``source`` one of :class:`NcSource`, ``source_ref`` ≤ 100 characters
     (e.g. ``complaint:12``, ``kpi:service_level:2026-09..2026-11``), ``description`` 1–4000, the
     immediate ``correction`` ≤ 4000 (§10.2.1 a), an optional active ``owner_id`` and a ``due_date`` not
-    before ``today`` (default: the local today).
+    before ``today`` (default: the local today). ``now`` (here and in the workflow steps) is the instant
+    recorded in the entry and its history, default the current time (the demo loader dates its entries in
+    the past).
 
     Raises PermissionDenied (``actor`` is not quality manager, supervisor or administrator),
     ValidationError (the field at fault; nothing is stored).
@@ -252,7 +255,7 @@ def create_nonconformity(
     }
     owner = _owner(db, owner_id, required=False)
     due = _due(due_date, today=today, required=False)
-    now = utcnow()
+    now = now or utcnow()
     year = to_local(now).year
     seq = _next_seq(db, year)
     nc = Nonconformity(
@@ -441,6 +444,7 @@ def plan_action(
     check_planned: date | None = None,
     note: str = "",
     today: date | None = None,
+    now: datetime | None = None,
 ) -> Nonconformity:
     """open → action_planned (§10.2.1 b–c): the root cause, the corrective action that removes it, its
     owner (an active user) and due date (not in the past), optionally the planned effectiveness-check
@@ -475,11 +479,17 @@ def plan_action(
         )
     values["check_planned"] = check_planned
     note = _text(note, field="note", max_len=TEXT_MAX, required=False, message="")
-    return _transition(db, nc, actor, "planned", NcStatus.ACTION_PLANNED, values, note)
+    return _transition(db, nc, actor, "planned", NcStatus.ACTION_PLANNED, values, note, now=now)
 
 
 def record_implementation(
-    *, db: Session, actor: User, nc_id: int, implementation_note: str, correction: str | None = None
+    *,
+    db: Session,
+    actor: User,
+    nc_id: int,
+    implementation_note: str,
+    correction: str | None = None,
+    now: datetime | None = None,
 ) -> Nonconformity:
     """action_planned → implemented (§10.2.1 c): the owner (or an editor) records what was done;
     commits. Raises NotFound, PermissionDenied (neither owner nor editor), Conflict (no planned action),
@@ -503,10 +513,12 @@ def record_implementation(
         values["correction"] = _text(
             correction, field="correction", max_len=TEXT_MAX, required=False, message=""
         )
-    return _transition(db, nc, actor, "implemented", NcStatus.IMPLEMENTED, values, "")
+    return _transition(db, nc, actor, "implemented", NcStatus.IMPLEMENTED, values, "", now=now)
 
 
-def record_check(*, db: Session, actor: User, nc_id: int, result: str, note: str = "") -> Nonconformity:
+def record_check(
+    *, db: Session, actor: User, nc_id: int, result: str, note: str = "", now: datetime | None = None
+) -> Nonconformity:
     """implemented → verified (effective) or → open (not effective) (§10.2.1 d); commits.
 
     ``result`` is ``effective`` or ``not_effective``; a not-effective result needs a ``note`` and starts
@@ -528,7 +540,7 @@ def record_check(*, db: Session, actor: User, nc_id: int, result: str, note: str
     note = _text(
         note, field="check_note", max_len=TEXT_MAX, required=required, message=_REQUIRED["check_note"]
     )
-    now = utcnow()
+    now = now or utcnow()
     if outcome == CheckResult.EFFECTIVE:
         values: dict[str, Any] = {
             "check_result": outcome.value,
@@ -536,7 +548,7 @@ def record_check(*, db: Session, actor: User, nc_id: int, result: str, note: str
             "checked_by_id": actor.id,
             "checked_at": now,
         }
-        return _transition(db, nc, actor, "checked", NcStatus.VERIFIED, values, note)
+        return _transition(db, nc, actor, "checked", NcStatus.VERIFIED, values, note, now=now)
     values = {
         "check_result": None,
         "check_note": "",
@@ -548,10 +560,12 @@ def record_check(*, db: Session, actor: User, nc_id: int, result: str, note: str
         "round": nc.round + 1,
     }
     changes = {"check_result": [None, outcome.value], "checked_by_id": [None, actor.id]}
-    return _transition(db, nc, actor, "checked", NcStatus.OPEN, values, note, extra=changes)
+    return _transition(db, nc, actor, "checked", NcStatus.OPEN, values, note, extra=changes, now=now)
 
 
-def close_nonconformity(*, db: Session, actor: User, nc_id: int, note: str = "") -> Nonconformity:
+def close_nonconformity(
+    *, db: Session, actor: User, nc_id: int, note: str = "", now: datetime | None = None
+) -> Nonconformity:
     """verified → closed (§10.2.2: retain evidence of the results); commits. Only an entry whose
     effectiveness check confirmed the action effective can be closed. Raises NotFound,
     PermissionDenied, Conflict (not verified effective), ValidationError (note too long)."""
@@ -563,8 +577,8 @@ def close_nonconformity(*, db: Session, actor: User, nc_id: int, note: str = "")
             field="status",
         )
     note = _text(note, field="closure_note", max_len=TEXT_MAX, required=False, message="")
-    values = {"closure_note": note, "closed_by_id": actor.id, "closed_at": utcnow()}
-    return _transition(db, nc, actor, "closed", NcStatus.CLOSED, values, note)
+    values = {"closure_note": note, "closed_by_id": actor.id, "closed_at": now or utcnow()}
+    return _transition(db, nc, actor, "closed", NcStatus.CLOSED, values, note, now=now)
 
 
 def _transition(
@@ -576,12 +590,13 @@ def _transition(
     values: dict[str, Any],
     note: str,
     extra: dict[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> Nonconformity:
     before = nc.status
     changes = _apply(nc, values)
     changes.update(extra or {})
     nc.status = to.value
-    nc.updated_at = utcnow()
+    nc.updated_at = now or utcnow()
     _event(db, nc, actor, action, before, changes, note, at=nc.updated_at)
     db.commit()
     return nc
