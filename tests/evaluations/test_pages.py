@@ -327,3 +327,33 @@ def test_free_texts_show_personal_numbers_masked(client: TestClient, db: Session
         assert "900101-*******" in detail and "010-****-6789" in detail
     mine = client.get("/quality/evaluations", headers=HTML).text
     assert "고객 010-****-6789" in mine and "재확인 900101-*******" in mine
+
+
+def test_new_draft_from_a_retired_latest_version(client: TestClient, db: Session, world: dict) -> None:
+    """Retire v1, publish a draft v2, retire v2: the page still offers a new draft (from v2), which can be
+    published so that sampling works again."""
+    token = sign_in(client, "q1")
+    v1 = service.current_version(db=db)
+
+    def post(url: str) -> str:
+        r = client.post(url, data={"csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303, (url, r.text)
+        return r.headers["location"]
+
+    v2_id = int(post(f"/quality/scorecards/{v1.id}/draft").rsplit("/", 1)[1])
+    post(f"/quality/scorecards/{v1.id}/retire")
+    post(f"/quality/scorecards/{v2_id}/publish")
+    post(f"/quality/scorecards/{v2_id}/retire")
+    page = client.get("/quality/scorecards", headers=HTML).text
+    assert 'data-testid="new-draft-2"' in page and 'data-testid="new-draft-1"' not in page
+    v3_id = int(post(f"/quality/scorecards/{v2_id}/draft").rsplit("/", 1)[1])
+    v3 = db.get(ScorecardVersion, v3_id)
+    assert v3 is not None and (v3.number, v3.status.value) == (3, "draft")
+    assert 'data-testid="new-draft-' not in client.get("/quality/scorecards", headers=HTML).text
+    post(f"/quality/scorecards/{v3_id}/publish")
+    sampled = client.post(
+        "/quality/evaluations/sample",
+        data={"csrf_token": token, "month": "2026-09", "per_agent": "1", "seed": "p"},
+        follow_redirects=False,
+    )
+    assert sampled.status_code == 303 and "sampled=1" in sampled.headers["location"]
