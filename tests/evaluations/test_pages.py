@@ -357,3 +357,50 @@ def test_new_draft_from_a_retired_latest_version(client: TestClient, db: Session
         follow_redirects=False,
     )
     assert sampled.status_code == 303 and "sampled=1" in sampled.headers["location"]
+
+
+def _editor_form(definition: dict, token: str) -> dict[str, str]:
+    form = {"csrf_token": token}
+    rows = [(s["title"], c) for s in definition["sections"] for c in s["criteria"]]
+    for i, (title, c) in enumerate(rows, start=1):
+        form |= {
+            f"section_{i}": title,
+            f"key_{i}": c["key"],
+            f"label_{i}": c["label"],
+            f"guidance_{i}": c.get("guidance", ""),
+            f"weight_{i}": str(c["weight"]),
+            f"max_{i}": str(c["max_score"]),
+            f"kind_{i}": c["kind"],
+        }
+        if c["critical"]:
+            form[f"critical_{i}"] = "on"
+    return form
+
+
+def test_emptying_a_criterion_label_is_refused_delete_is_explicit(
+    client: TestClient, db: Session, world: dict
+) -> None:
+    token = sign_in(client, "q1")
+    v1 = service.current_version(db=db)
+    r = client.post(f"/quality/scorecards/{v1.id}/draft", data={"csrf_token": token}, follow_redirects=False)
+    draft_id = int(r.headers["location"].rsplit("/", 1)[1])
+    form = _editor_form(v1.definition, token)
+    last = max(int(k[6:]) for k in form if k.startswith("label_"))
+    assert form.get(f"critical_{last}") == "on"  # the last default row is a critical gate
+    emptied = client.post(f"/quality/scorecards/{draft_id}", data={**form, f"label_{last}": ""}, headers=HTML)
+    assert emptied.status_code == 422 and f"{last}행" in emptied.text and "삭제" in emptied.text
+    db.expire_all()
+    assert db.get(ScorecardVersion, draft_id).definition == v1.definition  # nothing stored
+    # a new empty row is still simply ignored; an explicit delete removes the criterion
+    ok = client.post(
+        f"/quality/scorecards/{draft_id}",
+        data={**form, f"key_{last + 1}": "c99", f"label_{last + 1}": "", f"delete_{last}": "on"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    db.expire_all()
+    keys = [
+        c["key"] for s in db.get(ScorecardVersion, draft_id).definition["sections"] for c in s["criteria"]
+    ]
+    assert keys == [c["key"] for s in v1.definition["sections"] for c in s["criteria"]][:-1]
+    assert 'name="delete_1"' in client.get(f"/quality/scorecards/{draft_id}", headers=HTML).text
