@@ -404,3 +404,30 @@ def test_emptying_a_criterion_label_is_refused_delete_is_explicit(
     ]
     assert keys == [c["key"] for s in v1.definition["sections"] for c in s["criteria"]][:-1]
     assert 'name="delete_1"' in client.get(f"/quality/scorecards/{draft_id}", headers=HTML).text
+
+
+def test_adjusted_dispute_history_shows_before_and_after(
+    client: TestClient, db: Session, world: dict
+) -> None:
+    token = sign_in(client, "q1")
+    client.post(
+        "/quality/evaluations/sample",
+        data={"csrf_token": token, "month": "2026-09", "per_agent": "1", "seed": "p"},
+    )
+    ev = db.scalar(select(Evaluation))
+    assert ev is not None
+    client.post(f"/quality/evaluations/{ev.id}/submit", data=_form(SCORES_77, token))
+    token = sign_in(client, "c1")
+    client.post(f"/quality/evaluations/{ev.id}/dispute", data={"csrf_token": token, "reason": "재검토"})
+    token = sign_in(client, "s1")
+    r = client.post(
+        f"/quality/evaluations/{ev.id}/resolve",
+        data={**_form({**SCORES_77, "c9": 1}, token), "decision": "adjust", "note": "녹취 확인"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    label = next(c.label for c in service.criteria_of(service.current_version(db=db)) if c.key == "c9")
+    page = client.get(f"/quality/evaluations/{ev.id}", headers=HTML).text
+    shown = re.search(r'data-testid="adjustment">([^<]*)<', page)
+    # SCORES_77 has c9 = 0 (weight 10 of 100); the adjustment gives it 1/1: 77 → 87
+    assert shown and shown.group(1) == f"(총점 77.0 → 87.0; {label} 0 → 1)"
