@@ -61,8 +61,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
             return
         table = Table(title=f"{len(out)} entr{'y' if len(out) == 1 else 'ies'}")
-        for column in ("reference", "status", "source", "owner", "due", "title"):
-            table.add_column(column)
+        # the reference (NC-2026-0001) and the status are never wrapped or cut; the title takes what is left
+        table.add_column("reference", no_wrap=True, min_width=12)
+        for column in ("status", "source", "owner", "due"):
+            table.add_column(column, no_wrap=column == "status")
+        table.add_column("title", ratio=1)
         for r in out:
             due = (r["due_date"] or "") + (" OVERDUE" if r["overdue"] else "")
             table.add_row(r["reference"], r["status"], r["source"], r["owner"] or "", due, r["title"])
