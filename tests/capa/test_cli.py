@@ -78,14 +78,20 @@ def test_table_keeps_the_reference_whole_at_80_columns(fresh_database_url: str, 
     engine = make_engine(fresh_database_url)
     with session_scope(engine) as db:
         qm = staff(db, "qm")
-        capa.create_nonconformity(
+        past = local_today() - timedelta(days=20)
+        nc = capa.create_nonconformity(
+            db=db, actor=qm, title="아주 긴 제목 " * 8, source="evaluation", description="d", today=past
+        )
+        # the widest status (action_planned) and an overdue due date
+        capa.plan_action(
             db=db,
             actor=qm,
-            title="아주 긴 제목 " * 8,
-            source="audit",
-            description="d",
+            nc_id=nc.id,
+            root_cause="r",
+            corrective_action="a",
             owner_id=staff(db, "긴이름의담당자", "counselor").id,
-            due_date=local_today() + timedelta(days=3),
+            due_date=past + timedelta(days=5),
+            today=past,
         )
     engine.dispose()
     env = {**os.environ, "MINWON_DATABASE_URL": fresh_database_url, "COLUMNS": "80"}
@@ -97,5 +103,5 @@ def test_table_keeps_the_reference_whole_at_80_columns(fresh_database_url: str, 
         text=True,
     )
     assert out.returncode == 0, out.stderr
-    assert f"NC-{to_local(utcnow()).year}-0001" in out.stdout
+    assert f"NC-{to_local(utcnow()).year}-0001" in out.stdout and "action_planned" in out.stdout
     assert max(len(line) for line in out.stdout.splitlines()) <= 80
