@@ -13,6 +13,7 @@ raises :class:`~minwon.core.errors.ValidationError` (422); a user who may not ac
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -73,12 +74,29 @@ def capa_settings() -> CapaSettings:
 # ─────────────────────────── input checks ───────────────────────────
 
 
+#: One-line fields: no control character at all (NUL, line breaks, tabs …).
+_ONE_LINE = ("title", "source_ref")
+#: Control characters kept in multi-line texts.
+_TEXT_CONTROLS = frozenset("\n\r\t")
+
+
 def _text(value: str | None, *, field: str, max_len: int, required: bool, message: str) -> str:
+    """Trimmed ``value``; raises ValidationError (``field``) when required and empty, longer than
+    ``max_len``, or holding a control character (Unicode category Cc: NUL and the like; line breaks and
+    tabs are allowed except in the title and the source reference)."""
     text = (value or "").strip()
     if required and not text:
         raise ValidationError(message, field=field)
     if len(text) > max_len:
         raise ValidationError(_TOO_LONG[max_len], field=field)
+    allowed = frozenset() if field in _ONE_LINE else _TEXT_CONTROLS
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text):
+        raise ValidationError(
+            N_("The title may not contain control characters (line breaks, tabs, NUL).")
+            if field == "title"
+            else N_("The text may not contain control characters (such as NUL)."),
+            field=field,
+        )
     return text
 
 
@@ -111,6 +129,20 @@ def _owner(db: Session, owner_id: int | None, *, required: bool) -> User | None:
     return user
 
 
+#: Due dates and planned checks lie at most this many years after today (a typo such as 9999-12-31
+#: would otherwise keep an entry "not overdue" for ever).
+HORIZON_YEARS = 5
+
+
+def horizon(today: date) -> date:
+    """The last day allowed for a due date or a planned check: ``today`` + :data:`HORIZON_YEARS` years
+    (29 February → 28 February)."""
+    try:
+        return today.replace(year=today.year + HORIZON_YEARS)
+    except ValueError:
+        return today.replace(year=today.year + HORIZON_YEARS, day=28)
+
+
 def _due(value: date | None, *, today: date, required: bool) -> date | None:
     if value is None:
         if required:
@@ -118,6 +150,16 @@ def _due(value: date | None, *, today: date, required: bool) -> date | None:
         return None
     if value < today:
         raise ValidationError(N_("The due date may not be in the past."), field="due_date")
+    if value > horizon(today):
+        raise ValidationError(N_("The due date must be within 5 years from today."), field="due_date")
+    return value
+
+
+def _check_planned(value: date | None, *, today: date) -> date | None:
+    if value is not None and value > horizon(today):
+        raise ValidationError(
+            N_("The effectiveness check must be planned within 5 years from today."), field="check_planned"
+        )
     return value
 
 
@@ -405,7 +447,7 @@ def update_nonconformity(
         elif name == "due_date":
             clean[name] = raw if raw == nc.due_date else _due(raw, today=today, required=planned)
         elif name == "check_planned":
-            clean[name] = raw
+            clean[name] = raw if raw == nc.check_planned else _check_planned(raw, today=today)
         else:
             limit = TITLE_MAX if name == "title" else SOURCE_REF_MAX if name == "source_ref" else TEXT_MAX
             required = name in ("title", "description") or (
@@ -477,7 +519,7 @@ def plan_action(
         raise ValidationError(
             N_("Plan the effectiveness check on or after the due date."), field="check_planned"
         )
-    values["check_planned"] = check_planned
+    values["check_planned"] = _check_planned(check_planned, today=today)
     note = _text(note, field="note", max_len=TEXT_MAX, required=False, message="")
     return _transition(db, nc, actor, "planned", NcStatus.ACTION_PLANNED, values, note, now=now)
 
