@@ -413,9 +413,7 @@ def definition_from_form(form: dict[str, str], existing: frozenset[str] = frozen
 
 
 @router.post("/scorecards/{version_id}", dependencies=[CsrfChecked])
-async def save_scorecard(
-    request: Request, version_id: int, db: DbSession, user: EvaluatorUser
-) -> Response:
+async def save_scorecard(request: Request, version_id: int, db: DbSession, user: EvaluatorUser) -> Response:
     version = service.get_version(db=db, version_id=version_id)
     if version.status.value != "draft":
         # the same clear refusal as the service, before the form is even read
