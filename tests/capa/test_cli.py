@@ -72,3 +72,36 @@ def test_list_and_suggest(fresh_database_url: str, tmp_path: Path) -> None:
             "title": f"서비스 레벨 3개월 연속 목표 미달 ({labels[0]} ~ {labels[2]})",
         }
     ]
+
+
+def test_table_keeps_the_reference_whole_at_80_columns(fresh_database_url: str, tmp_path: Path) -> None:
+    engine = make_engine(fresh_database_url)
+    with session_scope(engine) as db:
+        qm = staff(db, "qm")
+        past = local_today() - timedelta(days=20)
+        nc = capa.create_nonconformity(
+            db=db, actor=qm, title="아주 긴 제목 " * 8, source="evaluation", description="d", today=past
+        )
+        # the widest status (action_planned) and an overdue due date
+        capa.plan_action(
+            db=db,
+            actor=qm,
+            nc_id=nc.id,
+            root_cause="r",
+            corrective_action="a",
+            owner_id=staff(db, "긴이름의담당자", "counselor").id,
+            due_date=past + timedelta(days=5),
+            today=past,
+        )
+    engine.dispose()
+    env = {**os.environ, "MINWON_DATABASE_URL": fresh_database_url, "COLUMNS": "80"}
+    out = subprocess.run(
+        [sys.executable, "-m", "minwon.cli", "capa", "list"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert f"NC-{to_local(utcnow()).year}-0001" in out.stdout and "action_planned" in out.stdout
+    assert max(len(line) for line in out.stdout.splitlines()) <= 80

@@ -288,3 +288,146 @@ def test_contact_of_a_call_shows_the_call_times_in_seoul(
     page = client.get(f"/quality/evaluations/{ev.id}", headers=HTML)
     times = re.search(r'data-testid="call-times">([^<]*)<', page.text)
     assert times and times.group(1) == "2026-09-03 11:00:00 → 11:00:10 → 11:05:00"
+
+
+def test_free_texts_show_personal_numbers_masked(client: TestClient, db: Session, world: dict) -> None:
+    """Comments, dispute reason, decision note and coaching notes typed with an RRN or a phone number are
+    stored as written but shown masked to evaluators and to the counselor (개인정보 보호법 §29)."""
+    rrn, phone = "900101-1234567", "010-2345-6789"
+    token = sign_in(client, "q1")
+    client.post(
+        "/quality/evaluations/sample",
+        data={"csrf_token": token, "month": "2026-09", "per_agent": "1", "seed": "p"},
+    )
+    ev = db.scalar(select(Evaluation))
+    assert ev is not None
+    form = {**_form(SCORES_77, token), "comment_c1": f"주민번호 {rrn}", "overall_comment": f"연락처 {phone}"}
+    assert client.post(f"/quality/evaluations/{ev.id}/submit", data=form).status_code == 200
+    token = sign_in(client, "c1")
+    client.post(
+        f"/quality/evaluations/{ev.id}/dispute", data={"csrf_token": token, "reason": f"번호 {phone}"}
+    )
+    token = sign_in(client, "s1")
+    client.post(
+        f"/quality/evaluations/{ev.id}/resolve",
+        data={"csrf_token": token, "decision": "uphold", "note": f"확인 {rrn}"},
+    )
+    client.post(
+        f"/quality/evaluations/{ev.id}/coaching",
+        data={"csrf_token": token, "discussed": f"고객 {phone}", "actions": f"재확인 {rrn}"},
+    )
+    db.refresh(ev)
+    assert ev.dispute_reason == f"번호 {phone}"  # stored as written
+    for who in ("s1", "c1"):
+        sign_in(client, who)
+        for url in (f"/quality/evaluations/{ev.id}", "/quality/evaluations"):
+            text = client.get(url, headers=HTML).text
+            assert rrn not in text and phone not in text, (who, url)
+        detail = client.get(f"/quality/evaluations/{ev.id}", headers=HTML).text
+        assert "900101-*******" in detail and "010-****-6789" in detail
+    mine = client.get("/quality/evaluations", headers=HTML).text
+    assert "고객 010-****-6789" in mine and "재확인 900101-*******" in mine
+
+
+def test_new_draft_from_a_retired_latest_version(client: TestClient, db: Session, world: dict) -> None:
+    """Retire v1, publish a draft v2, retire v2: the page still offers a new draft (from v2), which can be
+    published so that sampling works again."""
+    token = sign_in(client, "q1")
+    v1 = service.current_version(db=db)
+
+    def post(url: str) -> str:
+        r = client.post(url, data={"csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303, (url, r.text)
+        return r.headers["location"]
+
+    v2_id = int(post(f"/quality/scorecards/{v1.id}/draft").rsplit("/", 1)[1])
+    post(f"/quality/scorecards/{v1.id}/retire")
+    post(f"/quality/scorecards/{v2_id}/publish")
+    post(f"/quality/scorecards/{v2_id}/retire")
+    page = client.get("/quality/scorecards", headers=HTML).text
+    assert 'data-testid="new-draft-2"' in page and 'data-testid="new-draft-1"' not in page
+    v3_id = int(post(f"/quality/scorecards/{v2_id}/draft").rsplit("/", 1)[1])
+    v3 = db.get(ScorecardVersion, v3_id)
+    assert v3 is not None and (v3.number, v3.status.value) == (3, "draft")
+    assert 'data-testid="new-draft-' not in client.get("/quality/scorecards", headers=HTML).text
+    post(f"/quality/scorecards/{v3_id}/publish")
+    sampled = client.post(
+        "/quality/evaluations/sample",
+        data={"csrf_token": token, "month": "2026-09", "per_agent": "1", "seed": "p"},
+        follow_redirects=False,
+    )
+    assert sampled.status_code == 303 and "sampled=1" in sampled.headers["location"]
+
+
+def _editor_form(definition: dict, token: str) -> dict[str, str]:
+    form = {"csrf_token": token}
+    rows = [(s["title"], c) for s in definition["sections"] for c in s["criteria"]]
+    for i, (title, c) in enumerate(rows, start=1):
+        form |= {
+            f"section_{i}": title,
+            f"key_{i}": c["key"],
+            f"label_{i}": c["label"],
+            f"guidance_{i}": c.get("guidance", ""),
+            f"weight_{i}": str(c["weight"]),
+            f"max_{i}": str(c["max_score"]),
+            f"kind_{i}": c["kind"],
+        }
+        if c["critical"]:
+            form[f"critical_{i}"] = "on"
+    return form
+
+
+def test_emptying_a_criterion_label_is_refused_delete_is_explicit(
+    client: TestClient, db: Session, world: dict
+) -> None:
+    token = sign_in(client, "q1")
+    v1 = service.current_version(db=db)
+    r = client.post(f"/quality/scorecards/{v1.id}/draft", data={"csrf_token": token}, follow_redirects=False)
+    draft_id = int(r.headers["location"].rsplit("/", 1)[1])
+    form = _editor_form(v1.definition, token)
+    last = max(int(k[6:]) for k in form if k.startswith("label_"))
+    assert form.get(f"critical_{last}") == "on"  # the last default row is a critical gate
+    emptied = client.post(f"/quality/scorecards/{draft_id}", data={**form, f"label_{last}": ""}, headers=HTML)
+    assert emptied.status_code == 422 and f"{last}행" in emptied.text and "삭제" in emptied.text
+    db.expire_all()
+    assert db.get(ScorecardVersion, draft_id).definition == v1.definition  # nothing stored
+    # a new empty row is still simply ignored; an explicit delete removes the criterion
+    ok = client.post(
+        f"/quality/scorecards/{draft_id}",
+        data={**form, f"key_{last + 1}": "c99", f"label_{last + 1}": "", f"delete_{last}": "on"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    db.expire_all()
+    keys = [
+        c["key"] for s in db.get(ScorecardVersion, draft_id).definition["sections"] for c in s["criteria"]
+    ]
+    assert keys == [c["key"] for s in v1.definition["sections"] for c in s["criteria"]][:-1]
+    assert 'name="delete_1"' in client.get(f"/quality/scorecards/{draft_id}", headers=HTML).text
+
+
+def test_adjusted_dispute_history_shows_before_and_after(
+    client: TestClient, db: Session, world: dict
+) -> None:
+    token = sign_in(client, "q1")
+    client.post(
+        "/quality/evaluations/sample",
+        data={"csrf_token": token, "month": "2026-09", "per_agent": "1", "seed": "p"},
+    )
+    ev = db.scalar(select(Evaluation))
+    assert ev is not None
+    client.post(f"/quality/evaluations/{ev.id}/submit", data=_form(SCORES_77, token))
+    token = sign_in(client, "c1")
+    client.post(f"/quality/evaluations/{ev.id}/dispute", data={"csrf_token": token, "reason": "재검토"})
+    token = sign_in(client, "s1")
+    r = client.post(
+        f"/quality/evaluations/{ev.id}/resolve",
+        data={**_form({**SCORES_77, "c9": 1}, token), "decision": "adjust", "note": "녹취 확인"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    label = next(c.label for c in service.criteria_of(service.current_version(db=db)) if c.key == "c9")
+    page = client.get(f"/quality/evaluations/{ev.id}", headers=HTML).text
+    shown = re.search(r'data-testid="adjustment">([^<]*)<', page)
+    # SCORES_77 has c9 = 0 (weight 10 of 100); the adjustment gives it 1/1: 77 → 87
+    assert shown and shown.group(1) == f"(총점 77.0 → 87.0; {label} 0 → 1)"

@@ -66,6 +66,11 @@ def test_supervisor_sees_the_day_with_hand_computed_tiles(client: TestClient, db
     # Labels are Korean (the default locale), not the English message ids.
     assert "서비스 레벨" in html and "포기율" in html
     assert "Service level" not in html
+    # Traffic lights in words: 33.3% is below the 80% target's amber band (red), as the report says it.
+    sl_tile = re.search(r'data-testid="kpi-service-level"(.*?)</div>', html, re.S)
+    assert sl_tile and 'data-status="red"' in sl_tile.group(0)
+    assert re.findall(r'data-testid="kpi-light">([^<]*)<', sl_tile.group(1)) == ["목표 미달"]
+    assert not re.search(r"· (green|amber|red)\b", html)
     # Interval table: 09:00–09:30 has c1 and c2 offered and answered; 09:30–10:00 has c3 abandoned.
     row_0900 = re.search(r'data-interval-start="09:00">(.*?)</tr>', html, re.S)
     assert row_0900 and re.findall(r'class="num">([^<]*)<', row_0900.group(1))[:3] == ["2", "2", "0"]

@@ -31,10 +31,12 @@ def register(app: typer.Typer) -> None:
         """Register entries, newest first.
 
         --json prints ``[{"reference", "title", "source", "source_ref", "status", "owner", "due_date",
-        "overdue", "opened_at"}]`` (dates ISO, ``opened_at`` in UTC).
+        "overdue", "opened_at"}]`` (dates ISO, ``opened_at`` in UTC). Titles are shown with resident
+        registration and telephone numbers masked (:func:`minwon.core.redact.mask_personal_numbers`).
         """
         from minwon.capa import service as capa
         from minwon.core.clock import local_today
+        from minwon.core.redact import mask_personal_numbers
         from minwon.db.session import session_scope
 
         today = local_today()
@@ -44,7 +46,7 @@ def register(app: typer.Typer) -> None:
             out: list[dict[str, Any]] = [
                 {
                     "reference": nc.reference,
-                    "title": nc.title,
+                    "title": mask_personal_numbers(nc.title),
                     "source": nc.source,
                     "source_ref": nc.source_ref,
                     "status": nc.status,
@@ -59,8 +61,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
             return
         table = Table(title=f"{len(out)} entr{'y' if len(out) == 1 else 'ies'}")
-        for column in ("reference", "status", "source", "owner", "due", "title"):
-            table.add_column(column)
+        # the reference (NC-2026-0001) and the status are never wrapped or cut; the title takes what is left
+        table.add_column("reference", no_wrap=True, min_width=12)
+        for column in ("status", "source", "owner", "due"):
+            table.add_column(column, no_wrap=column == "status")
+        table.add_column("title", ratio=1)
         for r in out:
             due = (r["due_date"] or "") + (" OVERDUE" if r["overdue"] else "")
             table.add_row(r["reference"], r["status"], r["source"], r["owner"] or "", due, r["title"])

@@ -13,6 +13,7 @@ raises :class:`~minwon.core.errors.ValidationError` (422); a user who may not ac
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -38,6 +39,7 @@ from minwon.capa.models import (
 from minwon.core.clock import local_day_bounds, local_today, to_local, utcnow
 from minwon.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from minwon.core.i18n import N_, gettext
+from minwon.core.redact import mask_personal_numbers
 from minwon.quality.summaries import CapaSummary, NonconformityItem
 
 TITLE_MAX = 200
@@ -72,12 +74,29 @@ def capa_settings() -> CapaSettings:
 # ─────────────────────────── input checks ───────────────────────────
 
 
+#: One-line fields: no control character at all (NUL, line breaks, tabs …).
+_ONE_LINE = ("title", "source_ref")
+#: Control characters kept in multi-line texts.
+_TEXT_CONTROLS = frozenset("\n\r\t")
+
+
 def _text(value: str | None, *, field: str, max_len: int, required: bool, message: str) -> str:
+    """Trimmed ``value``; raises ValidationError (``field``) when required and empty, longer than
+    ``max_len``, or holding a control character (Unicode category Cc: NUL and the like; line breaks and
+    tabs are allowed except in the title and the source reference)."""
     text = (value or "").strip()
     if required and not text:
         raise ValidationError(message, field=field)
     if len(text) > max_len:
         raise ValidationError(_TOO_LONG[max_len], field=field)
+    allowed = frozenset() if field in _ONE_LINE else _TEXT_CONTROLS
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text):
+        raise ValidationError(
+            N_("The title may not contain control characters (line breaks, tabs, NUL).")
+            if field == "title"
+            else N_("The text may not contain control characters (such as NUL)."),
+            field=field,
+        )
     return text
 
 
@@ -110,6 +129,20 @@ def _owner(db: Session, owner_id: int | None, *, required: bool) -> User | None:
     return user
 
 
+#: Due dates and planned checks lie at most this many years after today (a typo such as 9999-12-31
+#: would otherwise keep an entry "not overdue" for ever).
+HORIZON_YEARS = 5
+
+
+def horizon(today: date) -> date:
+    """The last day allowed for a due date or a planned check: ``today`` + :data:`HORIZON_YEARS` years
+    (29 February → 28 February)."""
+    try:
+        return today.replace(year=today.year + HORIZON_YEARS)
+    except ValueError:
+        return today.replace(year=today.year + HORIZON_YEARS, day=28)
+
+
 def _due(value: date | None, *, today: date, required: bool) -> date | None:
     if value is None:
         if required:
@@ -117,6 +150,16 @@ def _due(value: date | None, *, today: date, required: bool) -> date | None:
         return None
     if value < today:
         raise ValidationError(N_("The due date may not be in the past."), field="due_date")
+    if value > horizon(today):
+        raise ValidationError(N_("The due date must be within 5 years from today."), field="due_date")
+    return value
+
+
+def _check_planned(value: date | None, *, today: date) -> date | None:
+    if value is not None and value > horizon(today):
+        raise ValidationError(
+            N_("The effectiveness check must be planned within 5 years from today."), field="check_planned"
+        )
     return value
 
 
@@ -220,6 +263,7 @@ def create_nonconformity(
     owner_id: int | None = None,
     due_date: date | None = None,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> Nonconformity:
     """Record a nonconformity (status ``open``) with the next reference ``NC-<year>-<nnnn>`` of the
     local year; commits.
@@ -227,7 +271,9 @@ def create_nonconformity(
     ``title`` 1–200 characters, ``source`` one of :class:`NcSource`, ``source_ref`` ≤ 100 characters
     (e.g. ``complaint:12``, ``kpi:service_level:2026-09..2026-11``), ``description`` 1–4000, the
     immediate ``correction`` ≤ 4000 (§10.2.1 a), an optional active ``owner_id`` and a ``due_date`` not
-    before ``today`` (default: the local today).
+    before ``today`` (default: the local today). ``now`` (here and in the workflow steps) is the instant
+    recorded in the entry and its history, default the current time (the demo loader dates its entries in
+    the past).
 
     Raises PermissionDenied (``actor`` is not quality manager, supervisor or administrator),
     ValidationError (the field at fault; nothing is stored).
@@ -251,7 +297,7 @@ def create_nonconformity(
     }
     owner = _owner(db, owner_id, required=False)
     due = _due(due_date, today=today, required=False)
-    now = utcnow()
+    now = now or utcnow()
     year = to_local(now).year
     seq = _next_seq(db, year)
     nc = Nonconformity(
@@ -401,7 +447,7 @@ def update_nonconformity(
         elif name == "due_date":
             clean[name] = raw if raw == nc.due_date else _due(raw, today=today, required=planned)
         elif name == "check_planned":
-            clean[name] = raw
+            clean[name] = raw if raw == nc.check_planned else _check_planned(raw, today=today)
         else:
             limit = TITLE_MAX if name == "title" else SOURCE_REF_MAX if name == "source_ref" else TEXT_MAX
             required = name in ("title", "description") or (
@@ -440,6 +486,7 @@ def plan_action(
     check_planned: date | None = None,
     note: str = "",
     today: date | None = None,
+    now: datetime | None = None,
 ) -> Nonconformity:
     """open → action_planned (§10.2.1 b–c): the root cause, the corrective action that removes it, its
     owner (an active user) and due date (not in the past), optionally the planned effectiveness-check
@@ -472,13 +519,19 @@ def plan_action(
         raise ValidationError(
             N_("Plan the effectiveness check on or after the due date."), field="check_planned"
         )
-    values["check_planned"] = check_planned
+    values["check_planned"] = _check_planned(check_planned, today=today)
     note = _text(note, field="note", max_len=TEXT_MAX, required=False, message="")
-    return _transition(db, nc, actor, "planned", NcStatus.ACTION_PLANNED, values, note)
+    return _transition(db, nc, actor, "planned", NcStatus.ACTION_PLANNED, values, note, now=now)
 
 
 def record_implementation(
-    *, db: Session, actor: User, nc_id: int, implementation_note: str, correction: str | None = None
+    *,
+    db: Session,
+    actor: User,
+    nc_id: int,
+    implementation_note: str,
+    correction: str | None = None,
+    now: datetime | None = None,
 ) -> Nonconformity:
     """action_planned → implemented (§10.2.1 c): the owner (or an editor) records what was done;
     commits. Raises NotFound, PermissionDenied (neither owner nor editor), Conflict (no planned action),
@@ -502,10 +555,12 @@ def record_implementation(
         values["correction"] = _text(
             correction, field="correction", max_len=TEXT_MAX, required=False, message=""
         )
-    return _transition(db, nc, actor, "implemented", NcStatus.IMPLEMENTED, values, "")
+    return _transition(db, nc, actor, "implemented", NcStatus.IMPLEMENTED, values, "", now=now)
 
 
-def record_check(*, db: Session, actor: User, nc_id: int, result: str, note: str = "") -> Nonconformity:
+def record_check(
+    *, db: Session, actor: User, nc_id: int, result: str, note: str = "", now: datetime | None = None
+) -> Nonconformity:
     """implemented → verified (effective) or → open (not effective) (§10.2.1 d); commits.
 
     ``result`` is ``effective`` or ``not_effective``; a not-effective result needs a ``note`` and starts
@@ -527,7 +582,7 @@ def record_check(*, db: Session, actor: User, nc_id: int, result: str, note: str
     note = _text(
         note, field="check_note", max_len=TEXT_MAX, required=required, message=_REQUIRED["check_note"]
     )
-    now = utcnow()
+    now = now or utcnow()
     if outcome == CheckResult.EFFECTIVE:
         values: dict[str, Any] = {
             "check_result": outcome.value,
@@ -535,7 +590,7 @@ def record_check(*, db: Session, actor: User, nc_id: int, result: str, note: str
             "checked_by_id": actor.id,
             "checked_at": now,
         }
-        return _transition(db, nc, actor, "checked", NcStatus.VERIFIED, values, note)
+        return _transition(db, nc, actor, "checked", NcStatus.VERIFIED, values, note, now=now)
     values = {
         "check_result": None,
         "check_note": "",
@@ -547,10 +602,12 @@ def record_check(*, db: Session, actor: User, nc_id: int, result: str, note: str
         "round": nc.round + 1,
     }
     changes = {"check_result": [None, outcome.value], "checked_by_id": [None, actor.id]}
-    return _transition(db, nc, actor, "checked", NcStatus.OPEN, values, note, extra=changes)
+    return _transition(db, nc, actor, "checked", NcStatus.OPEN, values, note, extra=changes, now=now)
 
 
-def close_nonconformity(*, db: Session, actor: User, nc_id: int, note: str = "") -> Nonconformity:
+def close_nonconformity(
+    *, db: Session, actor: User, nc_id: int, note: str = "", now: datetime | None = None
+) -> Nonconformity:
     """verified → closed (§10.2.2: retain evidence of the results); commits. Only an entry whose
     effectiveness check confirmed the action effective can be closed. Raises NotFound,
     PermissionDenied, Conflict (not verified effective), ValidationError (note too long)."""
@@ -562,8 +619,8 @@ def close_nonconformity(*, db: Session, actor: User, nc_id: int, note: str = "")
             field="status",
         )
     note = _text(note, field="closure_note", max_len=TEXT_MAX, required=False, message="")
-    values = {"closure_note": note, "closed_by_id": actor.id, "closed_at": utcnow()}
-    return _transition(db, nc, actor, "closed", NcStatus.CLOSED, values, note)
+    values = {"closure_note": note, "closed_by_id": actor.id, "closed_at": now or utcnow()}
+    return _transition(db, nc, actor, "closed", NcStatus.CLOSED, values, note, now=now)
 
 
 def _transition(
@@ -575,12 +632,13 @@ def _transition(
     values: dict[str, Any],
     note: str,
     extra: dict[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> Nonconformity:
     before = nc.status
     changes = _apply(nc, values)
     changes.update(extra or {})
     nc.status = to.value
-    nc.updated_at = utcnow()
+    nc.updated_at = now or utcnow()
     _event(db, nc, actor, action, before, changes, note, at=nc.updated_at)
     db.commit()
     return nc
@@ -796,7 +854,7 @@ def capa_summary(*, db: Session, first_day: date, last_day: date) -> CapaSummary
       reconstructed from the history); ``overdue``: those of them whose due date is before the earlier of
       the day after ``last_day`` and today.
     * ``items``: entries open at the end or closed during the period, by reference, with the status
-      they had at the end.
+      they had at the end; titles with personal numbers masked (개인정보 보호법 §29).
 
     Raises ValidationError (``last_day`` before ``first_day``).
     """
@@ -845,7 +903,7 @@ def capa_summary(*, db: Session, first_day: date, last_day: date) -> CapaSummary
         items.append(
             NonconformityItem(
                 reference=nc.reference,
-                title=nc.title,
+                title=mask_personal_numbers(nc.title),
                 source=nc.source,
                 owner=names.get(nc.owner_id) if nc.owner_id else None,
                 due=nc.due_date,

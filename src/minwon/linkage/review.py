@@ -14,7 +14,6 @@ Three signs of unusual access, each listed per account:
 
 from __future__ import annotations
 
-import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -28,21 +27,18 @@ from minwon.cases.deadlines import WorkingCalendar
 from minwon.contacts.models import Contact
 from minwon.core.audit import ChainReport, verify_chain
 from minwon.core.clock import local_today, local_zone, to_local
-from minwon.core.errors import ValidationError
+from minwon.core.clock import parse_month as clock_parse_month
 from minwon.core.models import AccessRecord
 from minwon.linkage.models import Verification
 
 VOLUME_FACTOR = 3.0
 MIN_VOLUME = 20
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def parse_month(value: str) -> date:
-    """``YYYY-MM`` → the month's first day. Raises ValidationError (``month``)."""
-    match = _MONTH.match(value.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValidationError("month must be YYYY-MM", field="month")
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    """``YYYY-MM`` → the month's first day. Raises ValidationError (``month``); see
+    :func:`minwon.core.clock.parse_month`."""
+    return clock_parse_month(value)
 
 
 def last_month() -> date:

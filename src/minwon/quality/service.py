@@ -281,13 +281,12 @@ def day_kpis(
 
 
 def month_bounds(month: str) -> tuple[date, date]:
-    """``YYYY-MM`` → its first and last day. Raises ValidationError (field ``month``)."""
-    try:
-        year, mon = (int(p) for p in month.strip().split("-"))
-        first = date(year, mon, 1)
-    except ValueError:
-        raise ValidationError(f"month {month!r} is not YYYY-MM", field="month") from None
-    return first, first.replace(day=calendar.monthrange(year, mon)[1])
+    """``YYYY-MM`` (1900-01…2999-12) → its first and last day. Raises ValidationError (field ``month``);
+    see :func:`minwon.core.clock.parse_month`."""
+    from minwon.core.clock import parse_month
+
+    first = parse_month(month)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def month_kpis(

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from minwon.accounts.deps import CsrfChecked, CurrentUser, client_ip, require_roles
@@ -25,14 +25,14 @@ from minwon.config import get_settings
 from minwon.contacts.models import Contact
 from minwon.core.clock import local_today, parse_day
 from minwon.core.errors import ValidationError
-from minwon.core.i18n import N_
+from minwon.core.i18n import N_, gettext
 from minwon.db.deps import DbSession
 from minwon.evaluations import service
 from minwon.evaluations.models import Evaluation, EvaluationStatus
 from minwon.evaluations.scoring import MAX_SCALE
 from minwon.org.models import Category
 from minwon.telephony.models import Call
-from minwon.web.templating import render
+from minwon.web.templating import render, request_locale
 
 router = APIRouter(prefix="/quality", tags=["quality"], include_in_schema=False)
 
@@ -65,6 +65,9 @@ ACTION_LABELS = {
 }
 #: Recent contacts offered as suggestions on the calibration form.
 RECENT_CONTACTS = 30
+#: An existing criterion's label emptied without ticking "Delete" (``{row}``: the row number).
+LABEL_EMPTIED = N_("Row {row}: a criterion's label cannot be emptied. Tick “Delete” to remove the criterion.")
+
 #: Empty rows offered for new criteria on the draft editor.
 NEW_ROWS = 3
 
@@ -344,6 +347,7 @@ def scorecard_page(request: Request, version_id: int, db: DbSession, user: Evalu
                 "key": f"c{k}",
                 "label": "",
                 "guidance": "",
+                "new": True,
                 "weight": 0,
                 "max_score": 5,
                 "kind": "scale",
@@ -365,15 +369,23 @@ def scorecard_page(request: Request, version_id: int, db: DbSession, user: Evalu
     )
 
 
-def definition_from_form(form: dict[str, str]) -> dict[str, Any]:
+def definition_from_form(form: dict[str, str], existing: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Editor rows (``label_i``, ``section_i``, ``key_i``, ``guidance_i``, ``weight_i``, ``max_i``,
-    ``kind_i``, ``critical_i``) → a definition; rows without a label are dropped; consecutive rows with
-    the same section title form one section (an empty title continues the previous section)."""
+    ``kind_i``, ``critical_i``, ``delete_i``) → a definition; new rows without a label are dropped and
+    existing criteria (``key_i`` in ``existing``) ticked ``delete_i`` are removed; consecutive rows with the
+    same section title form one section (an empty title continues the previous section).
+
+    Raises ValidationError (field ``label_<i>``) when an existing criterion's label is emptied without
+    ``delete_i``: removing a criterion (even a critical gate) must be explicit."""
     indexes = sorted({int(k.split("_", 1)[1]) for k in form if k.startswith("label_") and k[6:].isdigit()})
     sections: list[dict[str, Any]] = []
     for i in indexes:
         label = form.get(f"label_{i}", "").strip()
+        if form.get(f"delete_{i}") == "on":
+            continue
         if not label:
+            if form.get(f"key_{i}", "").strip() in existing:
+                raise ValidationError(LABEL_EMPTIED, field=f"label_{i}")
             continue
         title = form.get(f"section_{i}", "").strip() or (sections[-1]["title"] if sections else "")
         if not sections or sections[-1]["title"] != title:
@@ -401,15 +413,26 @@ def definition_from_form(form: dict[str, str]) -> dict[str, Any]:
 
 
 @router.post("/scorecards/{version_id}", dependencies=[CsrfChecked])
-async def save_scorecard(
-    request: Request, version_id: int, db: DbSession, user: EvaluatorUser
-) -> RedirectResponse:
+async def save_scorecard(request: Request, version_id: int, db: DbSession, user: EvaluatorUser) -> Response:
     version = service.get_version(db=db, version_id=version_id)
     if version.status.value != "draft":
         # the same clear refusal as the service, before the form is even read
         service.save_draft(db=db, version_id=version_id, definition=version.definition, actor=user)
     form = await _form(request)
-    service.save_draft(db=db, version_id=version_id, definition=definition_from_form(form), actor=user)
+    try:
+        existing = frozenset(
+            str(c.get("key", ""))
+            for sec in version.definition.get("sections", [])
+            for c in sec.get("criteria", [])
+        )
+        definition = definition_from_form(form, existing)
+    except ValidationError as exc:
+        if exc.message != LABEL_EMPTIED or exc.field is None:
+            raise
+        row = exc.field.removeprefix("label_")
+        message = gettext(request_locale(request), LABEL_EMPTIED).format(row=row)
+        return render(request, "error.html", {"message": message}, status_code=422)
+    service.save_draft(db=db, version_id=version_id, definition=definition, actor=user)
     return _back(f"/quality/scorecards/{version_id}", saved=1)
 
 
