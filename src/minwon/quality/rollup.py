@@ -424,32 +424,9 @@ def rolled_up_counts(
             days.discard(row.day)
             continue
         v = {c: int(getattr(row, c) or 0) for c in summed}
-        calls += KpiCounts(
-            offered=v["offered"],
-            answered=v["answered"],
-            abandoned=v["abandoned"],
-            short_abandoned=v["short_abandoned"],
-            answered_within_threshold=int(row.within or 0),
-            wait_total_s=v["wait_total_s"],
-            wait_count=v["wait_count"],
-            handle_total_s=v["handle_total_s"],
-            handle_count=v["handle_count"],
-            ended_in_ivr=v["ended_in_ivr"],
-        )
+        calls += _call_counts(v, int(row.within or 0))
         if repeat_window_days is not None:
-            contacts += ContactCounts(
-                contacts=v["contacts"],
-                resolved=v["resolved"],
-                transferred=v["transferred"],
-                callback=v["callback"],
-                repeats=v["repeats"],
-                first_contacts=v["contacts"] - v["repeats"],
-                first_contacts_resolved=v["first_contacts_resolved"],
-                callbacks_due=v["callbacks_due"],
-                callbacks_kept=v["callbacks_kept"],
-                cases_due=v["cases_due"],
-                cases_on_time=v["cases_on_time"],
-            )
+            contacts += _contact_counts(v)
     return calls, contacts, days
 
 
