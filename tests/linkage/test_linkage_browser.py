@@ -58,6 +58,11 @@ def test_demo_story(fresh_database_url: str, start_server: Callable[..., str], t
             verified = page.get_by_test_id("linkage-verified")
             sync_api.expect(verified).to_contain_text(persona.rrn[:6] + "-" + persona.rrn[7] + "******")
             assert persona.rrn not in page.content()
+            # the verification swap must have settled (htmx removes its classes) before the shortcut,
+            # or the keypress can reach the page between the swap and the handler's rebinding
+            page.wait_for_function(
+                "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+            )
             page.keyboard.press("Alt+KeyL")
             for name in ("local_tax", "water", "parking"):
                 state = page.get_by_test_id(f"panel-{name}").get_by_test_id("panel-state")
